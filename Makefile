@@ -1,0 +1,71 @@
+# Hearth — `make run` to try it, `make test` to check it. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+.PHONY: help install run serve test test-sqlite test-postgresql test-browser lint format bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/hearth: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/manifest.json: node_modules/.stamp $(shell find assets -type f 2>/dev/null)
+	npm run build
+
+install: $(BIN)/hearth static/manifest.json ## install Python and npm dependencies, build assets
+
+run: install ## install, migrate, seed demo data (empty database only) and serve on :8000
+	$(BIN)/hearth db upgrade
+	$(BIN)/hearth seed-demo
+	$(BIN)/hearth serve
+
+serve: install ## serve without migrating or seeding
+	$(BIN)/hearth serve
+
+chromium: ## install Debian's chromium for the browser tests (when missing and running as root)
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing chromium from Debian's packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: install it (apt-get install chromium) to run the browser tests" >&2; exit 1; \
+	  fi; \
+	fi
+
+lint: $(BIN)/hearth ## ruff format check, ruff lint, mypy (strict for domain/ and changes/)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: $(BIN)/hearth ## reformat the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test-sqlite: install chromium ## the whole suite on SQLite (browser tests included)
+	$(BIN)/pytest --db=sqlite
+
+test-postgresql: install chromium ## the whole suite on PostgreSQL ($$TEST_DATABASE_URL)
+	$(BIN)/pytest --db=postgresql
+
+test: install chromium lint ## lint, then the whole suite on SQLite and on PostgreSQL
+	$(BIN)/pytest --db=sqlite
+	$(BIN)/pytest --db=postgresql
+
+bench: install ## benchmarks that print figures
+	$(BIN)/python -m tests.bench
+
+clean: ## remove the virtual environment, node_modules, built assets and local data
+	rm -rf $(VENV) node_modules static var

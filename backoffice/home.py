@@ -1,0 +1,29 @@
+"""The officer's landing page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from starlette.responses import Response
+
+from domain.models import Case, CaseOfficer
+from domain.vocab import CaseStatus
+from hearth.web import Ctx, officer_view
+
+
+@officer_view(None)
+def home(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    my_cases = ctx.db.scalar(
+        select(func.count(func.distinct(CaseOfficer.case_id)))
+        .join(Case, Case.id == CaseOfficer.case_id)
+        .where(CaseOfficer.user_id == ctx.user.id, Case.status == CaseStatus.ACTIVE.value)
+    )
+    active_cases = ctx.db.scalar(
+        select(func.count()).select_from(Case).where(Case.status == CaseStatus.ACTIVE.value)
+    )
+    return ctx.render(
+        "backoffice/home.html",
+        my_cases=my_cases or 0,
+        active_cases=active_cases or 0,
+        permissions=sorted(p.value for p in ctx.user.permissions),
+    )

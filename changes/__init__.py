@@ -1,0 +1,1 @@
+"""The pending-change engine: submit, withdraw, accept, reject, apply effects."""

@@ -1,0 +1,1 @@
+"""The model and its rules. Imports nothing from the web layer."""

@@ -1,0 +1,214 @@
+"""Households: who is on a case on a given date, joining, leaving, and the primary applicant.
+
+These functions change records and write history in the caller's transaction; they never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from domain import history
+from domain.errors import MissingRelationships, NotAMember, RuleBroken
+from domain.history import Actor
+from domain.models import Case, CaseOfficer, CasePerson, Person, User
+from domain.vocab import RELATIONSHIPS, SELF, CaseStatus, OfficerRole
+
+
+def members_on(case: Case, on: dt.date) -> list[CasePerson]:
+    """The household of a loaded case on date `on`, primary applicant first."""
+    return [cp for cp in case.people if cp.is_member_on(on)]
+
+
+def household_on(session: Session, case_id: int, on: dt.date) -> Sequence[CasePerson]:
+    """Who is in the household of case `case_id` on date `on`, queried in the database."""
+    stmt = (
+        select(CasePerson)
+        .where(
+            CasePerson.case_id == case_id,
+            CasePerson.date_joined <= on,
+            or_(CasePerson.date_left.is_(None), CasePerson.date_left > on),
+        )
+        .options(selectinload(CasePerson.person))
+        .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def past_members(case: Case, on: dt.date) -> list[CasePerson]:
+    """Members who had left by `on`, most recent leaver first."""
+    left = [cp for cp in case.people if cp.date_left is not None and cp.date_left <= on]
+    return sorted(left, key=lambda cp: cp.date_left or on, reverse=True)
+
+
+def open_case(
+    session: Session,
+    actor: Actor,
+    primary: Person,
+    *,
+    team_id: int | None,
+    date_joined: dt.date,
+    officer: User | None = None,
+    summary: str | None = None,
+) -> Case:
+    """Create an active case with `primary` as primary applicant (and the officer as Primary)."""
+    case = Case(
+        status=CaseStatus.ACTIVE.value,
+        responsible_team_id=team_id,
+        summary=summary,
+        created_by_id=actor.user_id,
+        created_by_kind=actor.kind.value,
+    )
+    case.people.append(
+        CasePerson(
+            person=primary,
+            is_primary=True,
+            relationship_to_primary=SELF,
+            date_joined=date_joined,
+        )
+    )
+    if officer is not None:
+        case.officers.append(CaseOfficer(user=officer, role=OfficerRole.PRIMARY.value))
+    session.add(case)
+    session.flush()
+    history.record(
+        session,
+        actor,
+        "case.created",
+        f"Case {case.reference} opened for {primary.full_name}",
+        case_id=case.id,
+        person_id=primary.id,
+        after={"status": case.status, "primary_applicant": primary.full_name},
+    )
+    return case
+
+
+def add_member(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    *,
+    relationship: str,
+    date_joined: dt.date,
+    joint_applicant: bool = False,
+) -> CasePerson:
+    if relationship not in RELATIONSHIPS:
+        raise RuleBroken(f"{relationship!r} is not a relationship Hearth knows")
+    if any(cp.person_id == person.id for cp in case.people if person.id is not None):
+        raise RuleBroken(f"{person.full_name} is already on case {case.reference}")
+    link = CasePerson(
+        person=person,
+        relationship_to_primary=relationship,
+        date_joined=date_joined,
+        joint_applicant=joint_applicant,
+    )
+    case.people.append(link)
+    session.flush()
+    history.record(
+        session,
+        actor,
+        "household.joined",
+        f"{person.full_name} joined the household ({relationship}) on {date_joined:%-d %B %Y}",
+        case_id=case.id,
+        person_id=person.id,
+        after={
+            "relationship": relationship,
+            "date_joined": date_joined,
+            "joint_applicant": joint_applicant,
+        },
+    )
+    return link
+
+
+def record_leaving(
+    session: Session, actor: Actor, link: CasePerson, date_left: dt.date
+) -> CasePerson:
+    """Set the date a member left. They stay on the case, shown under past members."""
+    if link.is_primary:
+        raise RuleBroken(
+            "The primary applicant cannot leave the household: switch the primary applicant first"
+        )
+    if date_left < link.date_joined:
+        raise RuleBroken(
+            f"{link.person.full_name} cannot leave before they joined on "
+            f"{link.date_joined:%-d %B %Y}"
+        )
+    before = {"date_left": link.date_left}
+    link.date_left = date_left
+    session.flush()
+    history.record(
+        session,
+        actor,
+        "household.left",
+        f"{link.person.full_name} left the household on {date_left:%-d %B %Y}",
+        case_id=link.case_id,
+        person_id=link.person_id,
+        before=before,
+        after={"date_left": date_left},
+    )
+    return link
+
+
+def switch_primary_applicant(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    new_primary_person_id: int,
+    *,
+    relationships: Mapping[int, str],
+    on: dt.date,
+) -> CasePerson:
+    """Make another current member the primary applicant.
+
+    Relationships are stated relative to the primary applicant, so the caller must give the new
+    relationship of every other current member (including the old primary applicant), keyed by
+    person id. Members who have left keep their recorded relationship.
+    """
+    current = members_on(case, on)
+    new_link = next((cp for cp in current if cp.person_id == new_primary_person_id), None)
+    if new_link is None:
+        raise NotAMember("The new primary applicant must be a current member of the household")
+    old_link = case.primary
+    if old_link is not None and old_link.person_id == new_primary_person_id:
+        raise RuleBroken(f"{new_link.person.full_name} is already the primary applicant")
+    others = [cp for cp in current if cp.person_id != new_primary_person_id]
+    missing = [cp.person.full_name for cp in others if cp.person_id not in relationships]
+    if missing:
+        raise MissingRelationships(
+            "Give the relationship to the new primary applicant for: " + ", ".join(missing)
+        )
+    unknown = sorted({r for r in relationships.values() if r not in RELATIONSHIPS})
+    if unknown:
+        raise RuleBroken("Unknown relationship: " + ", ".join(unknown))
+
+    before = {
+        "primary_applicant": old_link.person.full_name if old_link else None,
+        "relationships": {cp.person.full_name: cp.relationship_to_primary for cp in others},
+    }
+    if old_link is not None:
+        old_link.is_primary = False
+        # Flush the demotion first so the one-primary-per-case index never sees two.
+        session.flush()
+    new_link.is_primary = True
+    new_link.relationship_to_primary = SELF
+    for cp in others:
+        cp.relationship_to_primary = relationships[cp.person_id]
+    session.flush()
+    history.record(
+        session,
+        actor,
+        "household.primary_switched",
+        f"{new_link.person.full_name} is now the primary applicant",
+        case_id=case.id,
+        person_id=new_link.person_id,
+        before=before,
+        after={
+            "primary_applicant": new_link.person.full_name,
+            "relationships": {cp.person.full_name: cp.relationship_to_primary for cp in others},
+        },
+    )
+    return new_link

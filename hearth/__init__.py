@@ -1,0 +1,1 @@
+"""Composition: settings, database, the two web apps, the CLI and the background worker."""

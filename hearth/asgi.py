@@ -1,0 +1,5 @@
+"""ASGI entry point for uvicorn worker processes: `uvicorn hearth.asgi:app`."""
+
+from hearth.app import create_app
+
+app = create_app()

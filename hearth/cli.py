@@ -1,0 +1,177 @@
+"""The `hearth` command: serve, db upgrade, seed-demo, create-officer, worker."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import threading
+from collections.abc import Sequence
+
+from hearth import logs
+from hearth.db import DatabaseNotReady, check_ready, make_engine, make_session_factory, transaction
+from hearth.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    logs.configure(settings.log_level, json_lines=not settings.embedded)
+    return settings
+
+
+def _ready_engine(settings: Settings):  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url)
+    check_ready(engine)
+    return engine
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    _ready_engine(settings).dispose()
+    if args.workers > 1 and settings.is_sqlite:
+        print(
+            "warning: several worker processes on SQLite serialise every write; use PostgreSQL "
+            "(DATABASE_URL) in production",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        "hearth.asgi:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_config=None,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from hearth.db import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from hearth.demo import seed_demo
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        seeded = seed_demo(session, force=args.force)
+    print("Demo data added." if seeded else "The database already has data; demo data not added.")
+    return 0
+
+
+def cmd_create_officer(args: argparse.Namespace) -> int:
+    from domain.accounts import create_officer
+    from domain.history import SYSTEM
+    from domain.vocab import Permission
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    factory = make_session_factory(engine)
+    try:
+        permissions = [Permission(p.strip()) for p in args.permissions.split(",") if p.strip()]
+    except ValueError as exc:
+        valid = ", ".join(p.value for p in Permission)
+        raise SettingsError(f"{exc}. Permission groups are: {valid}") from None
+    password = args.password
+    if password is None and settings.embedded and sys.stdin.isatty():
+        password = getpass.getpass("Password for local sign-in: ")
+    with transaction(factory) as session:
+        user = create_officer(
+            session,
+            SYSTEM,
+            email=args.email,
+            name=args.name,
+            permissions=permissions,
+            password=password,
+        )
+        print(f"Officer {user.name} <{user.email}> created with: {', '.join(sorted(permissions))}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from hearth.worker import Worker
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    worker = Worker(make_session_factory(engine), settings)
+    if args.once:
+        ran = worker.run_until_idle()
+        print(f"Ran {ran} job(s).")
+        return 0
+    stop = threading.Event()
+    try:
+        worker.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hearth", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the portal and back office over HTTP")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1, help="number of web processes")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    seed = sub.add_parser("seed-demo", help="add demo data to an empty database")
+    seed.add_argument("--force", action="store_true", help="seed even if data exists")
+    seed.set_defaults(func=cmd_seed_demo)
+
+    officer = sub.add_parser("create-officer", help="add an officer account")
+    officer.add_argument("--email", required=True)
+    officer.add_argument("--name", required=True)
+    officer.add_argument(
+        "--permissions",
+        default="",
+        help="comma-separated permission groups, e.g. 'People,Cases,Queue'",
+    )
+    officer.add_argument("--password", default=None, help="for local sign-in (embedded mode)")
+    officer.set_defaults(func=cmd_create_officer)
+
+    worker = sub.add_parser("worker", help="run background jobs")
+    worker.add_argument("--once", action="store_true", help="run queued jobs then exit")
+    worker.set_defaults(func=cmd_worker)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"hearth: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseNotReady as exc:
+        print(f"hearth: {exc}", file=sys.stderr)
+        return 3
+    except Exception as exc:
+        from domain.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            print(f"hearth: {exc}", file=sys.stderr)
+            return 4
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

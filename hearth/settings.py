@@ -1,0 +1,185 @@
+"""Configuration from environment variables.
+
+Every variable is documented in README.md. Settings are read once at start-up into an immutable
+object; a bad value stops the process with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODES = ("embedded", "production")
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or wrong; the message says which and how to fix it."""
+
+
+def _contrast_with_white(hex_colour: str) -> float:
+    """WCAG contrast ratio of white text on the given colour."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "embedded"
+    database_url: str = ""
+    secret_key: str = ""
+    council_name: str = "Northbridge Borough Council"
+    council_colour: str = "#1d4f91"
+    service_name: str = "Housing options"
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    static_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "static")
+    log_level: str = "INFO"
+    run_jobs_in_web: bool = True
+    session_idle_minutes: int = 60
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "housing@northbridge.example"
+
+    @property
+    def embedded(self) -> bool:
+        return self.mode == "embedded"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def check_database_url(url: str) -> str:
+    """Return the URL if SQLAlchemy can use it, else raise SettingsError with a hint."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"DATABASE_URL {url!r} is not a database URL. Use e.g. "
+            "sqlite:///var/hearth.db or postgresql+psycopg://user@host:5432/hearth"
+        ) from None
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise SettingsError(
+            f"DATABASE_URL uses {parsed.get_backend_name()!r}; Hearth runs on sqlite or postgresql"
+        )
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        elif parsed.get_driver_name() != "psycopg":
+            raise SettingsError("DATABASE_URL for PostgreSQL must use the psycopg driver")
+        return parsed.render_as_string(hide_password=False)
+    return url
+
+
+def _embedded_secret(data_dir: Path) -> str:
+    """In the embedded default, keep a random secret in the data folder across restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    mode = env.get("HEARTH_MODE", "embedded").strip().lower() or "embedded"
+    if mode not in MODES:
+        raise SettingsError(f"HEARTH_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    data_dir = Path(env.get("HEARTH_DATA_DIR") or PROJECT_ROOT / "var").resolve()
+    default_db = f"sqlite:///{data_dir / 'hearth.db'}"
+    raw_url = env.get("DATABASE_URL") or ""
+    if not raw_url:
+        if mode == "production":
+            raise SettingsError("DATABASE_URL is required when HEARTH_MODE=production")
+        raw_url = default_db
+    database_url = check_database_url(raw_url)
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if mode == "production":
+            raise SettingsError(
+                "SECRET_KEY is required when HEARTH_MODE=production: set it to a long random "
+                'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        secret = _embedded_secret(data_dir)
+    elif len(secret) < 32:
+        raise SettingsError("SECRET_KEY must be at least 32 characters long")
+    colour = env.get("COUNCIL_COLOUR", "#1d4f91").strip()
+    if not _HEX_COLOUR.match(colour):
+        raise SettingsError(f"COUNCIL_COLOUR must be a colour like #1d4f91, not {colour!r}")
+    if _contrast_with_white(colour) < 4.5:
+        raise SettingsError(
+            f"COUNCIL_COLOUR {colour} is too light: white text on it would fail WCAG contrast "
+            f"(ratio {_contrast_with_white(colour):.1f}, needs 4.5). Choose a darker colour."
+        )
+    port = _int(env, "PORT", 8000, minimum=1)
+    host = env.get("HOST", "127.0.0.1")
+    return Settings(
+        mode=mode,
+        database_url=database_url,
+        secret_key=secret,
+        council_name=env.get("COUNCIL_NAME", "Northbridge Borough Council").strip(),
+        council_colour=colour.lower(),
+        service_name=env.get("SERVICE_NAME", "Housing options").strip(),
+        base_url=(env.get("BASE_URL") or f"http://{host}:{port}").rstrip("/"),
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        static_dir=Path(env.get("HEARTH_STATIC_DIR") or PROJECT_ROOT / "static").resolve(),
+        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        run_jobs_in_web=_bool(env, "RUN_JOBS_IN_WEB", mode == "embedded"),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 60, minimum=1),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=_int(env, "SMTP_PORT", 25, minimum=1),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
+        mail_from=env.get("MAIL_FROM", "housing@northbridge.example"),
+    )

@@ -1,0 +1,121 @@
+"""Background jobs: `hearth worker` (or a thread of the web process in the embedded default).
+
+Handlers are registered by job kind. Each job runs in its own transaction; a failure rolls back
+the job's work, records the error and queues it again until its attempts are used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain import jobs
+from domain.models import Job
+from hearth.settings import Settings
+
+log = logging.getLogger("hearth.worker")
+
+Handler = Callable[[Session, dict[str, Any], "JobContext"], dict[str, Any] | None]
+HANDLERS: dict[str, Handler] = {}
+
+
+class JobContext:
+    """Given to handlers: settings, and a way to report progress (0–100) as they go."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session], job_id: int) -> None:
+        self.settings = settings
+        self._factory = factory
+        self.job_id = job_id
+
+    def progress(self, percent: int) -> None:
+        with self._factory() as session, session.begin():
+            job = session.get(Job, self.job_id)
+            if job is not None:
+                job.progress = max(0, min(100, percent))
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+@handler("noop")
+def _noop(session: Session, payload: dict[str, Any], ctx: JobContext) -> dict[str, Any] | None:
+    """A job that does nothing; used to check a worker is alive."""
+    return {"echo": payload.get("echo")}
+
+
+class Worker:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        name: str | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self.poll_seconds = poll_seconds
+
+    def run_once(self) -> bool:
+        """Claim and run one job. Returns False when there was nothing to do."""
+        with self.factory() as session, session.begin():
+            job = jobs.claim_next(session, self.name)
+            if job is None:
+                return False
+            job_id, kind, payload = job.id, job.kind, dict(job.payload)
+        fn = HANDLERS.get(kind)
+        try:
+            if fn is None:
+                raise LookupError(f"no handler for job kind {kind!r}")
+            with self.factory() as session, session.begin():
+                result = fn(session, payload, JobContext(self.settings, self.factory, job_id))
+                job = session.get(Job, job_id)
+                assert job is not None
+                jobs.mark_done(session, job, result)
+            log.info("job %s (%s) done", job_id, kind)
+        except Exception:
+            error = traceback.format_exc()
+            log.error("job %s (%s) failed:\n%s", job_id, kind, error)
+            with self.factory() as session, session.begin():
+                job = session.get(Job, job_id)
+                if job is not None:
+                    jobs.mark_failed(session, job, error, retry_in=dt.timedelta(minutes=2))
+        return True
+
+    def run_until_idle(self, limit: int = 1000) -> int:
+        done = 0
+        while done < limit and self.run_once():
+            done += 1
+        return done
+
+    def run_forever(self, stop: threading.Event) -> None:
+        log.info("worker %s started", self.name)
+        last_sweep = 0.0
+        while not stop.is_set():
+            try:
+                now = time.monotonic()
+                if now - last_sweep > 60:
+                    with self.factory() as session, session.begin():
+                        jobs.requeue_stale(session, dt.timedelta(minutes=15))
+                    last_sweep = now
+                if not self.run_once():
+                    stop.wait(self.poll_seconds)
+            except Exception:  # keep the loop alive through a database blip
+                log.exception("worker loop error")
+                stop.wait(min(30.0, self.poll_seconds * 5))
+        log.info("worker %s stopped", self.name)

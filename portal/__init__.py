@@ -1,0 +1,1 @@
+"""The public portal: applicants and referrers, phones first."""

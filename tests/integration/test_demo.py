@@ -1,0 +1,42 @@
+"""Demo data makes the product feel alive, and is only added to an empty database."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.accounts import authenticate_officer
+from domain.models import Case, CasePerson, PortalAccount, Team, User
+from domain.vocab import Permission
+from hearth.demo import DEMO_PASSWORD, OFFICERS, seed_demo
+
+
+def test_seed_demo_builds_varied_households_once(db: Session) -> None:
+    assert seed_demo(db) is True
+    assert seed_demo(db) is False  # never twice
+
+    cases = db.scalars(select(Case)).all()
+    assert len(cases) >= 20
+    sizes = Counter(len(c.people) for c in cases)
+    assert sizes[1] >= 2
+    assert max(sizes) >= 5
+    relationships = {cp.relationship_to_primary for c in cases for cp in c.people}
+    assert {"Partner", "Spouse", "Son", "Daughter", "Parent", "Grandchild"} <= relationships
+    leavers = db.scalar(select(func.count()).where(CasePerson.date_left.is_not(None)))
+    assert leavers >= 3
+    assert (
+        db.scalar(select(func.count()).select_from(Team).where(Team.allows_cases.is_(False))) == 1
+    )
+
+    # one officer per role, each able to sign in with the documented password
+    officers = db.scalars(select(User)).all()
+    assert len(officers) == len(OFFICERS)
+    held = set().union(*(u.permissions for u in officers))
+    assert held == set(Permission)
+    assert authenticate_officer(db, OFFICERS[0][0], DEMO_PASSWORD) is not None
+
+    accounts = db.scalars(select(PortalAccount)).all()
+    assert len(accounts) >= 3
+    assert all(a.person_id is not None and a.email_verified_at is not None for a in accounts)

@@ -1,0 +1,159 @@
+"""Browser harness: a live uvicorn server on a free port, Debian's Chromium through Playwright,
+and axe-core checks (WCAG 2.2 AA) on every page a test visits.
+
+`Visit` wraps a Playwright page. Every main-frame navigation is recorded; `check()` runs axe on
+the current page. At the end of the test, a navigation that was never checked fails the test,
+as does any console error (a Content-Security-Policy violation shows up as one).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from playwright.sync_api import Browser, Page
+
+from hearth.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_SOURCE = (PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+SCREENSHOTS = PROJECT_ROOT / "test-results"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread; yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        threading.Event().wait(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+class AxeViolations(AssertionError):
+    pass
+
+
+@dataclass
+class Visit:
+    page: Page
+    base_url: str
+    navigations: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+    console_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("framenavigated", self._navigated)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def _navigated(self, frame: Any) -> None:
+        if frame == self.page.main_frame:
+            self.navigations.append(frame.url)
+
+    def _console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        # A form re-shown with errors is answered 400 on purpose; Chromium logs that against the
+        # document itself. A failed image, script or stylesheet still counts as an error.
+        if message.text.startswith("Failed to load resource") and message.location.get("url") in (
+            self.page.url,
+            *self.navigations[-1:],
+        ):
+            return
+        self.console_errors.append(message.text)
+
+    def goto(self, path: str, *, check: bool = True) -> Page:
+        self.page.goto(self.base_url + path)
+        if check:
+            self.check()
+        return self.page
+
+    def click(self, locator: Any, *, check: bool = True) -> Page:
+        """Click something that loads a new page, wait for it, then check it with axe."""
+        with self.page.expect_navigation():
+            locator.click()
+        if check:
+            self.check()
+        return self.page
+
+    def check(self) -> None:
+        """Run axe-core on the page as it is now; fail on any WCAG 2.2 AA violation."""
+        self.page.wait_for_load_state("load")
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            # evaluate() is not subject to the page's CSP, so the page keeps its real policy.
+            self.page.evaluate(AXE_SOURCE + "\n;true")
+        result = self.page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        violations = result["violations"]
+        if violations:
+            summary = [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"]][:5],
+                }
+                for v in violations
+            ]
+            raise AxeViolations(f"{self.page.url}: {json.dumps(summary, indent=1)}")
+        self.checked.add(self.page.url)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def finish(self) -> None:
+        unchecked = [u for u in dict.fromkeys(self.navigations) if u not in self.checked]
+        unchecked = [u for u in unchecked if u != "about:blank"]
+        if unchecked:
+            raise AssertionError(f"pages visited without an axe check: {unchecked}")
+        if self.console_errors:
+            raise AssertionError(f"browser console errors: {self.console_errors}")
+
+
+def new_visit(browser: Browser, base_url: str, viewport: dict[str, int]) -> tuple[Visit, Any]:
+    context = browser.new_context(viewport=viewport, base_url=base_url)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return Visit(page, base_url), context

@@ -1,0 +1,120 @@
+"""Model factories: small functions that build valid records with sensible defaults.
+
+They add to the given session and flush, never commit (the test's transaction is rolled back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy.orm import Session
+
+from domain import household
+from domain.accounts import create_officer
+from domain.history import SYSTEM, Actor
+from domain.models import Address, Case, Person, PortalAccount, Team, User
+from domain.passwords import hash_password
+from domain.vocab import Permission
+
+_seq = itertools.count(1)
+TEST_PASSWORD = "correct horse battery"
+
+
+def make_team(db: Session, name: str | None = None, *, allows_cases: bool = True) -> Team:
+    team = Team(name=name or f"Team {next(_seq)}", allows_cases=allows_cases)
+    db.add(team)
+    db.flush()
+    return team
+
+
+def make_officer(
+    db: Session,
+    *permissions: Permission,
+    name: str | None = None,
+    email: str | None = None,
+    password: str | None = TEST_PASSWORD,
+    team: Team | None = None,
+) -> User:
+    n = next(_seq)
+    return create_officer(
+        db,
+        SYSTEM,
+        email=email or f"officer{n}@council.example",
+        name=name or f"Officer {n}",
+        permissions=permissions,
+        password=password,
+        team=team,
+    )
+
+
+def make_person(
+    db: Session,
+    first_name: str | None = None,
+    last_name: str = "Testperson",
+    *,
+    born: dt.date = dt.date(1990, 5, 17),
+    sex: str = "F",
+    address: str | None = "1 Test Street",
+    email: str | None = None,
+) -> Person:
+    person = Person(
+        first_name=first_name or f"Person{next(_seq)}",
+        last_name=last_name,
+        date_of_birth=born,
+        sex=sex,
+        email=email,
+    )
+    if address:
+        person.addresses.append(
+            Address(line_1=address, town="Northbridge", postcode="NB1 1AA", date_from=born)
+        )
+    db.add(person)
+    db.flush()
+    return person
+
+
+def make_case(
+    db: Session,
+    primary: Person | None = None,
+    members: Sequence[tuple[Person, str]] | Iterable[tuple[Person, str]] = (),
+    *,
+    joined: dt.date = dt.date(2024, 1, 1),
+    team: Team | None = None,
+    officer: User | None = None,
+) -> Case:
+    primary = primary or make_person(db)
+    actor = Actor.officer(officer) if officer else SYSTEM
+    case = household.open_case(
+        db,
+        actor,
+        primary,
+        team_id=team.id if team else None,
+        date_joined=joined,
+        officer=officer,
+    )
+    for person, relationship in members:
+        household.add_member(db, actor, case, person, relationship=relationship, date_joined=joined)
+    return case
+
+
+def make_portal_account(
+    db: Session,
+    person: Person | None = None,
+    *,
+    email: str | None = None,
+    password: str = TEST_PASSWORD,
+    verified: bool = True,
+) -> PortalAccount:
+    from domain.models import utcnow
+
+    account = PortalAccount(
+        email=email or f"applicant{next(_seq)}@example.com",
+        password_hash=hash_password(password),
+        email_verified_at=utcnow() if verified else None,
+        person_id=person.id if person else None,
+    )
+    db.add(account)
+    db.flush()
+    return account
