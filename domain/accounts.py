@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
-from domain import history
-from domain.errors import RuleBroken
+from domain import history, login_sessions
+from domain.errors import Conflict, RuleBroken
 from domain.history import Actor
-from domain.models import PortalAccount, Team, User, UserPermission, utcnow
+from domain.models import (
+    Case,
+    PortalAccount,
+    Team,
+    User,
+    UserPermission,
+    parse_case_reference,
+    utcnow,
+)
+from domain.outbox import queue_email
 from domain.passwords import hash_password, password_problem, verify_password
-from domain.vocab import Permission
+from domain.tokens import (
+    LinkInvalid,
+    make_reset_token,
+    make_verify_token,
+    password_fingerprint,
+    read_reset_token,
+    read_verify_token,
+)
+from domain.vocab import CaseStatus, Permission
 
 
 def normalise_email(email: str) -> str:
@@ -88,5 +108,371 @@ def create_portal_account(
         email_verified_at=utcnow() if verified else None,
     )
     session.add(account)
+    session.flush()
+    return account
+
+
+# --- applicants ----------------------------------------------------------------------------
+
+
+class LinkDetailsWrong(RuleBroken):
+    """The case reference and date of birth do not match an applicant on an active case."""
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """What account emails need to know about the service, and how to build links."""
+
+    council_name: str
+    service_name: str
+    secret: str
+    link: Callable[[str, str], str]  # (route name, token) -> absolute URL
+
+
+def _find_account(session: Session, email: str) -> PortalAccount | None:
+    return session.scalar(
+        select(PortalAccount).where(func.lower(PortalAccount.email) == email.strip().lower())
+    )
+
+
+def send_verification(session: Session, account: PortalAccount, mailer: Mailer) -> None:
+    token = make_verify_token(mailer.secret, account.id, account.email)
+    queue_email(
+        session,
+        to=account.email,
+        subject=f"Confirm your email address – {mailer.service_name}",
+        body=(
+            f"Confirm your email address to finish creating your {mailer.service_name} account "
+            f"with {mailer.council_name}:\n\n{mailer.link('account_verify', token)}\n\n"
+            "The link works for 3 days. If you did not create an account, ignore this email."
+        ),
+        kind="account.verify",
+    )
+
+
+def sign_up(session: Session, *, email: str, password: str, mailer: Mailer) -> None:
+    """Create an account and email a confirmation link.
+
+    If the email already has an account, nothing is created and the owner is emailed instead, so
+    the page shown is the same either way (no way to find out who has an account).
+    """
+    email = normalise_email(email)
+    problem = password_problem(password)
+    if problem:
+        raise RuleBroken(problem)
+    existing = _find_account(session, email)
+    if existing is not None:
+        queue_email(
+            session,
+            to=existing.email,
+            subject=f"You already have an account – {mailer.service_name}",
+            body=(
+                f"Someone tried to create a {mailer.service_name} account with this email "
+                "address, but you already have one. Sign in, or reset your password if you "
+                f"have forgotten it:\n\n{mailer.link('password_reset_request', '')}\n\n"
+                "If this was not you, you do not need to do anything."
+            ),
+            kind="account.exists",
+        )
+        return
+    account = PortalAccount(email=email, password_hash=hash_password(password))
+    session.add(account)
+    session.flush()
+    send_verification(session, account, mailer)
+
+
+def verify_email(session: Session, token: str, secret: str) -> PortalAccount:
+    account_id, email = read_verify_token(secret, token)
+    account = session.get(PortalAccount, account_id)
+    if account is None or account.email != email:
+        raise LinkInvalid()
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+    return account
+
+
+def authenticate_applicant(session: Session, email: str, password: str) -> PortalAccount | None:
+    account = _find_account(session, email)
+    ok = verify_password(account.password_hash if account else None, password)
+    if account is None or not ok or not account.active:
+        return None
+    account.last_sign_in_at = utcnow()
+    return account
+
+
+def request_password_reset(session: Session, email: str, mailer: Mailer) -> None:
+    """Email a reset link if there is such an account; the caller shows the same page anyway."""
+    account = _find_account(session, email)
+    if account is None or not account.active:
+        return
+    token = make_reset_token(mailer.secret, account.id, account.password_hash)
+    queue_email(
+        session,
+        to=account.email,
+        subject=f"Reset your password – {mailer.service_name}",
+        body=(
+            "Use this link to choose a new password. It works once, for 1 hour:\n\n"
+            f"{mailer.link('password_reset', token)}\n\n"
+            "If you did not ask to reset your password, ignore this email: your password has "
+            "not changed."
+        ),
+        kind="account.reset",
+    )
+
+
+def account_for_reset(session: Session, token: str, secret: str) -> PortalAccount:
+    account_id, fingerprint = read_reset_token(secret, token)
+    account = session.get(PortalAccount, account_id)
+    if account is None or password_fingerprint(account.password_hash) != fingerprint:
+        raise LinkInvalid()
+    return account
+
+
+def reset_password(session: Session, token: str, new_password: str, secret: str) -> PortalAccount:
+    account = account_for_reset(session, token, secret)
+    problem = password_problem(new_password)
+    if problem:
+        raise RuleBroken(problem)
+    account.password_hash = hash_password(new_password)
+    # Following a link from the inbox also proves the email address.
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+    login_sessions.end_all(session, account_id=account.id)
+    return account
+
+
+def change_password(
+    session: Session, account: PortalAccount, current: str, new_password: str
+) -> None:
+    if not verify_password(account.password_hash, current):
+        raise RuleBroken("Your current password is not right")
+    problem = password_problem(new_password)
+    if problem:
+        raise RuleBroken(problem)
+    account.password_hash = hash_password(new_password)
+
+
+def link_case(
+    session: Session,
+    account: PortalAccount,
+    reference: str,
+    date_of_birth: dt.date,
+    *,
+    today: dt.date,
+) -> Case:
+    """Link the account to its holder's person record on an active case.
+
+    The reference and date of birth must match a person who is the primary or a joint applicant
+    on that active case and is still in the household. Any mismatch gets the same error.
+    """
+    case_id = parse_case_reference(reference)
+    case = session.get(Case, case_id) if case_id else None
+    if case is None or case.status != CaseStatus.ACTIVE.value:
+        raise LinkDetailsWrong(WRONG_LINK_DETAILS)
+    match = next(
+        (
+            cp
+            for cp in case.people
+            if (cp.is_primary or cp.joint_applicant)
+            and cp.is_member_on(today)
+            and cp.person.date_of_birth == date_of_birth
+        ),
+        None,
+    )
+    if match is None:
+        raise LinkDetailsWrong(WRONG_LINK_DETAILS)
+    taken = session.scalar(
+        select(PortalAccount.id).where(
+            PortalAccount.person_id == match.person_id, PortalAccount.id != account.id
+        )
+    )
+    if taken is not None:
+        raise RuleBroken(
+            "Another account is already linked to this case for this person. Contact the "
+            "council's housing options team if you think this is wrong."
+        )
+    account.person_id = match.person_id
+    history.record(
+        session,
+        Actor.applicant(account),
+        "portal.linked",
+        f"{match.person.full_name} linked their portal account ({account.email})",
+        case_id=case.id,
+        person_id=match.person_id,
+        after={"portal_account": account.email},
+    )
+    return case
+
+
+WRONG_LINK_DETAILS = (
+    "We could not find a case with those details. Check the case reference and date of birth "
+    "are the ones in the letters we sent you."
+)
+
+
+def officer_from_provider(session: Session, actor: Actor, *, email: str, name: str) -> User:
+    """The officer for an identity confirmed by the council's provider, matched by email.
+
+    Someone the provider knows but Hearth does not is recorded as an inactive officer with no
+    permissions, so an administrator can see them and give them access; they cannot sign in
+    until then. A known officer's name follows the provider.
+    """
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None:
+        user = User(email=email, name=name or email, active=False)
+        session.add(user)
+        session.flush()
+        history.record(
+            session,
+            actor,
+            "officer.provisioned",
+            f"{user.name} <{email}> signed in through the council's provider for the first "
+            "time and is waiting for access",
+            after={"email": email, "active": False},
+        )
+        return user
+    if name and user.name != name:
+        history.record(
+            session,
+            actor,
+            "officer.renamed",
+            f"Officer {user.name} is now {name} (from the council's provider)",
+            before={"name": user.name},
+            after={"name": name},
+        )
+        user.name = name
+    if user.active:
+        user.last_sign_in_at = utcnow()
+    return user
+
+
+def update_officer(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    expected_version: int,
+    name: str,
+    team_id: int | None,
+    active: bool,
+    permissions: Iterable[Permission],
+    acting_user_id: int | None = None,
+) -> User:
+    """Change an officer's details and permission groups, with history.
+
+    `expected_version` is the version the administrator saw; if the record has moved on since,
+    nothing is saved (Conflict). Administrators cannot lock themselves out.
+    """
+    if user.version != expected_version:
+        raise Conflict(
+            f"{user.name}'s account was changed by someone else while you were editing it. "
+            "Nothing was saved: reload the page to see the latest version."
+        )
+    wanted = sorted({Permission(p) for p in permissions})
+    if acting_user_id == user.id and (not active or Permission.ADMIN not in wanted):
+        raise RuleBroken("You cannot remove your own Admin permission or deactivate yourself")
+    name = name.strip()
+    if not name:
+        raise RuleBroken("Enter the officer's name")
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise RuleBroken("Choose a team from the list")
+    before = _officer_snapshot(user)
+    user.name = name
+    user.team_id = team_id
+    user.active = active
+    current = {row.permission: row for row in user.permission_rows}
+    for value, row in current.items():
+        if Permission(value) not in wanted:
+            user.permission_rows.remove(row)
+    for permission in wanted:
+        if permission.value not in current:
+            user.permission_rows.append(UserPermission(permission=permission.value))
+    if not active:
+        login_sessions.end_all(session, user_id=user.id)
+    flag_modified(user, "name")  # always write the row, so its version moves on
+    session.flush()
+    session.refresh(user)
+    after = _officer_snapshot(user)
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    if changed:
+        history.record(
+            session,
+            actor,
+            "officer.updated",
+            f"Officer {user.name} updated: {', '.join(sorted(changed))}",
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    return user
+
+
+def _officer_snapshot(user: User) -> dict[str, object]:
+    return {
+        "name": user.name,
+        "team": user.team.name if user.team else None,
+        "active": user.active,
+        "permissions": sorted(p.value for p in user.permissions),
+    }
+
+
+def save_team(
+    session: Session,
+    actor: Actor,
+    team: Team | None,
+    *,
+    name: str,
+    allows_cases: bool,
+    active: bool = True,
+) -> Team:
+    name = name.strip()
+    if not name:
+        raise RuleBroken("Enter the team's name")
+    clash = session.scalar(
+        select(Team.id).where(
+            func.lower(Team.name) == name.lower(), Team.id != (team.id if team else -1)
+        )
+    )
+    if clash is not None:
+        raise RuleBroken(f"There is already a team called {name}")
+    if team is None:
+        team = Team(name=name, allows_cases=allows_cases, active=active)
+        session.add(team)
+        session.flush()
+        history.record(
+            session,
+            actor,
+            "team.created",
+            f"Team {name} created",
+            after={"name": name, "allows_cases": allows_cases},
+        )
+        return team
+    before = {"name": team.name, "allows_cases": team.allows_cases, "active": team.active}
+    team.name, team.allows_cases, team.active = name, allows_cases, active
+    after = {"name": name, "allows_cases": allows_cases, "active": active}
+    if before != after:
+        history.record(
+            session, actor, "team.updated", f"Team {name} updated", before=before, after=after
+        )
+    return team
+
+
+def applicant_from_provider(session: Session, *, subject: str, email: str) -> PortalAccount:
+    """The portal account for someone confirmed by an external provider.
+
+    Matched by the provider's subject, else by the (provider-confirmed) email, which then
+    remembers the subject; otherwise a new account is made, already confirmed, with no password.
+    """
+    key = subject[:255]
+    account = session.scalar(select(PortalAccount).where(PortalAccount.external_subject == key))
+    if account is None:
+        account = _find_account(session, email)
+        if account is None:
+            account = PortalAccount(email=normalise_email(email), password_hash=None)
+            session.add(account)
+        account.external_subject = key
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+    account.last_sign_in_at = utcnow()
     session.flush()
     return account

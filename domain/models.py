@@ -234,9 +234,9 @@ def format_case_reference(case_id: int) -> str:
 
 def parse_case_reference(reference: str) -> int | None:
     """The case id for a reference such as 'HC-000123' (case and spaces forgiven), else None."""
-    cleaned = reference.strip().upper().replace(" ", "")
-    if cleaned.startswith(CASE_REFERENCE_PREFIX):
-        cleaned = cleaned[len(CASE_REFERENCE_PREFIX) :]
+    cleaned = reference.strip().upper().replace(" ", "").replace("-", "")
+    if cleaned.startswith("HC"):
+        cleaned = cleaned[2:]
     if not cleaned.isdigit() or len(cleaned) > 12:
         return None
     value = int(cleaned)

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hearth.db import make_engine, make_session_factory
+from hearth.oidc import OIDCClient
 from hearth.settings import Settings, load_settings
 from hearth.web import AppState, Assets, brand_css_path, build_templates, csrf_token
 
@@ -159,8 +160,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return _render_error(request, 500, None)
 
 
-def build_routes() -> list[BaseRoute]:
+def build_routes(*, embedded: bool = True) -> list[BaseRoute]:
     from backoffice.routes import routes as backoffice_routes
+    from portal.routes import embedded_routes
     from portal.routes import routes as portal_routes
 
     return [
@@ -168,6 +170,7 @@ def build_routes() -> list[BaseRoute]:
         Route("/brand-{colour}.css", brand_css, name="brand_css"),
         Mount("/backoffice", routes=backoffice_routes, name="backoffice"),
         *portal_routes,
+        *(embedded_routes if embedded else []),
     ]
 
 
@@ -185,7 +188,17 @@ def create_app(
         session_factory = make_session_factory(engine)
     assets = Assets(settings.static_dir)
     templates = build_templates(settings, assets)
-    state = AppState(settings, session_factory, templates, assets)
+    state = AppState(
+        settings,
+        session_factory,
+        templates,
+        assets,
+        officer_oidc=OIDCClient(settings.officer_oidc) if settings.officer_oidc else None,
+        applicant_oidc=OIDCClient(settings.applicant_oidc) if settings.applicant_oidc else None,
+    )
+    # Signing out redirects a POSTed form to the provider, which form-action must allow.
+    providers = {c.origin for c in (settings.officer_oidc, settings.applicant_oidc) if c}
+    form_action = " ".join(["'self'", *sorted(providers)])
     in_process_jobs = settings.run_jobs_in_web if run_jobs is None else run_jobs
 
     @asynccontextmanager
@@ -207,7 +220,7 @@ def create_app(
             engine.dispose()
 
     static_dir = settings.static_dir
-    routes = build_routes()
+    routes = build_routes(embedded=settings.embedded)
     routes[1:1] = [
         Mount(
             "/static", app=FingerprintedStatic(directory=static_dir, check_dir=False), name="static"
@@ -221,7 +234,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(SecurityHeaders, https=not settings.embedded),
+            Middleware(SecurityHeaders, https=not settings.embedded, form_action=form_action),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(
                 SessionMiddleware,

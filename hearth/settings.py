@@ -38,6 +38,21 @@ def _contrast_with_white(hex_colour: str) -> float:
 
 
 @dataclass(frozen=True)
+class OIDCConfig:
+    """An OpenID Connect provider registration (issuer, client id and secret)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str = "your council account"
+
+    @property
+    def origin(self) -> str:
+        parts = self.issuer.split("/")
+        return "/".join(parts[:3])
+
+
+@dataclass(frozen=True)
 class Settings:
     mode: str = "embedded"
     database_url: str = ""
@@ -59,6 +74,9 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "housing@northbridge.example"
+    max_upload_mb: int = 10
+    officer_oidc: OIDCConfig | None = None
+    applicant_oidc: OIDCConfig | None = None
 
     @property
     def embedded(self) -> bool:
@@ -128,6 +146,25 @@ def _embedded_secret(data_dir: Path) -> str:
     return key
 
 
+def _oidc(env: Mapping[str, str], prefix: str, label: str) -> OIDCConfig | None:
+    issuer = env.get(f"{prefix}ISSUER", "").strip().rstrip("/")
+    client_id = env.get(f"{prefix}CLIENT_ID", "").strip()
+    secret = env.get(f"{prefix}CLIENT_SECRET", "")
+    given = [
+        name
+        for name, value in (("ISSUER", issuer), ("CLIENT_ID", client_id), ("CLIENT_SECRET", secret))
+        if value
+    ]
+    if not given:
+        return None
+    missing = [f"{prefix}{n}" for n in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET") if n not in given]
+    if missing:
+        raise SettingsError(f"OpenID Connect is half configured: also set {', '.join(missing)}")
+    if not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise SettingsError(f"{prefix}ISSUER must be an https:// address, not {issuer!r}")
+    return OIDCConfig(issuer, client_id, secret, env.get(f"{prefix}LABEL", "").strip() or label)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     mode = env.get("HEARTH_MODE", "embedded").strip().lower() or "embedded"
@@ -182,4 +219,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
         mail_from=env.get("MAIL_FROM", "housing@northbridge.example"),
+        max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10, minimum=1),
+        officer_oidc=_oidc(env, "OIDC_", "your council account"),
+        applicant_oidc=_oidc(env, "APPLICANT_OIDC_", "another account"),
     )

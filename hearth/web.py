@@ -40,6 +40,8 @@ from starlette.templating import Jinja2Templates
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
 from domain.models import PortalAccount, User
 from domain.vocab import Permission
+from hearth import auth
+from hearth.oidc import OIDCClient
 from hearth.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger("hearth.web")
@@ -47,7 +49,7 @@ log = logging.getLogger("hearth.web")
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-SESSION_CSRF_KEY = "csrf"
+SESSION_CSRF_KEY = auth.CSRF_KEY
 
 View = Callable[["Ctx"], Response]
 
@@ -96,6 +98,7 @@ def build_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
         service_name=settings.service_name,
         asset_url=assets.url,
         brand_css_url=brand_css_path(settings),
+        Permission=Permission,
     )
     env.filters.update(date=format_date, datetime=format_datetime)
     return Jinja2Templates(env=env)
@@ -157,6 +160,18 @@ class Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def state(self) -> AppState:
+        return app_state(self.request)
+
+    @property
+    def settings_idle(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.settings.session_idle_minutes)
+
+    @property
+    def client_address(self) -> str:
+        return auth.client_address(self.request)
+
+    @property
     def today(self) -> dt.date:
         return dt.datetime.now(_london()).date()
 
@@ -192,6 +207,8 @@ class AppState:
     session_factory: sessionmaker[Session]
     templates: Jinja2Templates
     assets: Assets
+    officer_oidc: OIDCClient | None = None
+    applicant_oidc: OIDCClient | None = None
 
 
 def app_state(request: Request) -> AppState:
@@ -285,28 +302,19 @@ def _is_write_clash(exc: OperationalError) -> bool:
     return "database is locked" in text or sqlstate in {"40001", "40P01"}
 
 
-OFFICER_SESSION_KEY = "officer_id"
-APPLICANT_SESSION_KEY = "applicant_id"
-
-
 def _authorise_officer(ctx: Ctx, permission: Permission | None, public: bool) -> Response | None:
-    officer_id = ctx.request.session.get(OFFICER_SESSION_KEY)
-    user = ctx.db.get(User, officer_id) if officer_id else None
-    if user is not None and not user.active:
-        ctx.request.session.pop(OFFICER_SESSION_KEY, None)
-        user = None
-    ctx.user = user
+    ctx.user = auth.current_officer(ctx.request, ctx.db, ctx.settings_idle)
     if public:
         return None
-    if user is None:
+    if ctx.user is None:
         target = ctx.url_for("backoffice:sign_in")
-        here = ctx.request.url.path
         if ctx.request.method == "GET":
-            target += "?" + urlencode(
-                {"next": here + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")}
-            )
+            here = ctx.request.url.path
+            if ctx.request.url.query:
+                here += f"?{ctx.request.url.query}"
+            target += "?" + urlencode({"next": here})
         return RedirectResponse(target, status_code=303)
-    if permission is not None and not user.can(permission):
+    if permission is not None and not ctx.user.can(permission):
         raise HTTPException(
             403,
             f"You need the “{permission.value}” permission to see this page. Ask an administrator.",
@@ -315,12 +323,7 @@ def _authorise_officer(ctx: Ctx, permission: Permission | None, public: bool) ->
 
 
 def _load_applicant(ctx: Ctx) -> None:
-    account_id = ctx.request.session.get(APPLICANT_SESSION_KEY)
-    account = ctx.db.get(PortalAccount, account_id) if account_id else None
-    if account is not None and not account.active:
-        ctx.request.session.pop(APPLICANT_SESSION_KEY, None)
-        account = None
-    ctx.account = account
+    ctx.account = auth.current_applicant(ctx.request, ctx.db, ctx.settings_idle)
 
 
 def officer_view(
@@ -337,6 +340,24 @@ def officer_view(
 def portal_view(view: View) -> Callable[[Request], Any]:
     """Portal view: open to the public; `ctx.account` is the signed-in applicant, if any."""
     return _make_endpoint(view, area="portal", permission=None, public=True)
+
+
+def applicant_view(view: View) -> Callable[[Request], Any]:
+    """Portal view for a signed-in applicant; anyone else is sent to sign in first."""
+
+    def guarded(ctx: Ctx) -> Response:
+        if ctx.account is None:
+            here = ctx.request.url.path
+            if ctx.request.method != "GET":
+                here = ctx.url_for("account")
+            return ctx.redirect("sign_in", query={"next": here})
+        return view(ctx)
+
+    guarded.__name__ = view.__name__
+    guarded.__doc__ = view.__doc__
+    endpoint = _make_endpoint(guarded, area="portal", permission=None, public=False)
+    endpoint.hearth_applicant = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -70,6 +70,9 @@ class Worker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.poll_seconds = poll_seconds
+        from hearth.job_handlers import register_all
+
+        register_all()
 
     def run_once(self) -> bool:
         """Claim and run one job. Returns False when there was nothing to do."""

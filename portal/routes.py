@@ -4,10 +4,40 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from portal import pages
+from portal import account, case, devmail, pages
+
+GET_POST = ["GET", "POST"]
 
 routes: list[BaseRoute] = [
     Route("/", pages.home, name="home"),
     Route("/accessibility", pages.accessibility, name="accessibility"),
     Route("/privacy", pages.privacy, name="privacy"),
+    Route("/sign-in", account.sign_in, methods=GET_POST, name="sign_in"),
+    Route("/sign-in/external", account.external_start, name="applicant_oidc_start"),
+    Route("/sign-in/external/callback", account.external_callback, name="applicant_oidc_callback"),
+    Route("/sign-out", account.sign_out, methods=["POST"], name="sign_out"),
+    Route("/signed-out", account.signed_out, name="signed_out"),
+    Route("/create-account", account.create_account, methods=GET_POST, name="create_account"),
+    Route("/create-account/check-email", account.check_email, name="account_check_email"),
+    Route("/confirm-email", account.verify_email, name="account_verify"),
+    Route(
+        "/forgotten-password",
+        account.password_reset_request,
+        methods=GET_POST,
+        name="password_reset_request",
+    ),
+    Route("/forgotten-password/sent", account.password_reset_sent, name="password_reset_sent"),
+    Route("/reset-password", account.password_reset, methods=GET_POST, name="password_reset"),
+    Route("/account", account.account, name="account"),
+    Route(
+        "/account/change-password",
+        account.change_password,
+        methods=GET_POST,
+        name="change_password",
+    ),
+    Route("/account/link-case", account.link_case, methods=GET_POST, name="link_case"),
+    Route("/your-case", case.your_case, name="your_case"),
 ]
+
+# Only in the embedded default, where mail goes to a local folder instead of a mail server.
+embedded_routes: list[BaseRoute] = [Route("/dev/mail", devmail.dev_mail, name="dev_mail")]

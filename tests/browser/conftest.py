@@ -1,8 +1,13 @@
-"""Browser fixtures: a live server on a fresh committed database, phone and desktop pages."""
+"""Browser fixtures: a live server on a fresh committed database, phone and desktop pages.
+
+`start_live(**env)` starts the service with extra settings (e.g. SMTP_HOST, OIDC_ISSUER) on a
+port chosen in advance, so a test can register the app's address with a provider first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +18,7 @@ from hearth.app import create_app
 from hearth.db import make_session_factory
 from hearth.settings import Settings
 from tests.conftest import make_settings
-from tests.support.browser import DESKTOP, PHONE, Visit, live_server, new_visit
+from tests.support.browser import DESKTOP, PHONE, Visit, free_port, live_server, new_visit
 from tests.support.database import fresh_database
 
 pytestmark = pytest.mark.browser
@@ -29,33 +34,48 @@ class Live:
         return self.base_url + path
 
 
+StartLive = Callable[..., AbstractContextManager[Live]]
+
+
 @pytest.fixture
-def live(
+def start_live(
     db_kind: str, workdir: Path, sqlite_template: Path | None, tmp_path: Path
-) -> Iterator[Live]:
-    with fresh_database(db_kind, workdir, sqlite_template) as database:
-        settings = make_settings(database.url, tmp_path)
-        app = create_app(settings, run_jobs=True)
-        with live_server(app) as base_url:
-            yield Live(base_url, settings, make_session_factory(database.engine))
+) -> StartLive:
+    @contextmanager
+    def start(port: int | None = None, **env: str) -> Iterator[Live]:
+        port = port or free_port()
+        with fresh_database(db_kind, workdir, sqlite_template) as database:
+            settings = make_settings(
+                database.url, tmp_path, BASE_URL=f"http://127.0.0.1:{port}", **env
+            )
+            app = create_app(settings, run_jobs=True)
+            with live_server(app, port) as base_url:
+                yield Live(base_url, settings, make_session_factory(database.engine))
+
+    return start
 
 
-def _visit(browser, live: Live, viewport: dict[str, int]) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def live(start_live: StartLive) -> Iterator[Live]:
+    with start_live() as running:
+        yield running
+
+
+def visit_at(browser, live: Live, viewport: dict[str, int]) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
     visit, context = new_visit(browser, live.base_url, viewport)
-    try:
+    with ExitStack() as stack:
+        stack.callback(context.close)
         yield visit
         visit.finish()
-    finally:
-        context.close()
 
 
 @pytest.fixture
 def phone(browser, live: Live) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
     """A phone-sized page (390x844), as applicants mostly use the portal."""
-    yield from _visit(browser, live, PHONE)
+    yield from visit_at(browser, live, PHONE)
 
 
 @pytest.fixture
 def desktop(browser, live: Live) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
     """A desktop-sized page for the back office."""
-    yield from _visit(browser, live, DESKTOP)
+    yield from visit_at(browser, live, DESKTOP)

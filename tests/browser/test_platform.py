@@ -75,4 +75,4 @@ def test_officer_signs_in_with_a_local_account(desktop: Visit, live: Live) -> No
     assert page.locator(".hearth-officer-name").inner_text() == "Bea Lindqvist"
     desktop.screenshot("backoffice-home")
     desktop.click(page.get_by_role("button", name="Sign out"))
-    assert page.locator("h1").inner_text() == "Sign in"
+    assert page.locator("h1").inner_text() == "You have signed out"

@@ -118,3 +118,21 @@ def make_portal_account(
     db.add(account)
     db.flush()
     return account
+
+
+# --- strands and bedroom assessments --------------------------------------------------------
+
+
+def link_partners(db: Session, case: Case, first: Person, second: Person) -> None:
+    """Record two members of `case` as each other's partner (both ways, as the rules need)."""
+    links = {cp.person_id: cp for cp in case.people}
+    links[first.id].partner_person_id = second.id
+    links[second.id].partner_person_id = first.id
+    db.flush()
+
+
+def open_housing_register(db: Session, case: Case, officer: User | None = None):  # type: ignore[no-untyped-def]
+    """Open a Housing Register strand (which opens and calculates the bedroom assessment)."""
+    from domain.strands import HOUSING_REGISTER, open_strand
+
+    return open_strand(db, Actor.officer(officer) if officer else SYSTEM, case, HOUSING_REGISTER)

@@ -82,5 +82,5 @@ def test_sign_out_ends_the_session(db: Session, pages: Pages) -> None:
     pages.post("backoffice:sign_in", {"email": user.email, "password": TEST_PASSWORD})
     pages.get("backoffice:home")
     page = pages.post("backoffice:sign_out", {})
-    assert page.location == "/backoffice/sign-in"
+    assert page.location == "/backoffice/signed-out"
     assert pages.get("backoffice:home", status=303).location.startswith("/backoffice/sign-in")

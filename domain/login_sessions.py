@@ -1,0 +1,93 @@
+"""Server-side sign-in sessions: a random token in the cookie, its hash in the database.
+
+Signing out deletes the row, so the session ends everywhere at once; a session also ends after a
+period without use (set by SESSION_IDLE_MINUTES).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from domain.models import PortalAccount, User, utcnow
+from domain.security import LoginSession
+
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(
+    session: Session,
+    *,
+    user: User | None = None,
+    account: PortalAccount | None = None,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+    id_token_hint: str | None = None,
+) -> str:
+    """Create a session and return the token to put in the cookie."""
+    if (user is None) == (account is None):
+        raise ValueError("a session belongs to exactly one officer or applicant")
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            id=_hash(token),
+            user_id=user.id if user else None,
+            portal_account_id=account.id if account else None,
+            client_address=(client_address or "")[:64] or None,
+            user_agent=(user_agent or "")[:300] or None,
+            id_token_hint=id_token_hint,
+        )
+    )
+    return token
+
+
+def resolve(
+    session: Session, token: str | None, *, idle: dt.timedelta, now: dt.datetime | None = None
+) -> LoginSession | None:
+    """The live session for a cookie token, or None (expired sessions are deleted)."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = session.get(LoginSession, _hash(token))
+    if row is None:
+        return None
+    if row.last_seen_at + idle < now:
+        session.delete(row)
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+    return row
+
+
+def end(session: Session, token: str | None) -> LoginSession | None:
+    if not token:
+        return None
+    row = session.get(LoginSession, _hash(token))
+    if row is not None:
+        session.delete(row)
+    return row
+
+
+def end_all(session: Session, *, user_id: int | None = None, account_id: int | None = None) -> int:
+    stmt = delete(LoginSession)
+    if user_id is not None:
+        stmt = stmt.where(LoginSession.user_id == user_id)
+    elif account_id is not None:
+        stmt = stmt.where(LoginSession.portal_account_id == account_id)
+    else:
+        raise ValueError("say whose sessions to end")
+    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def count_for(session: Session, *, user_id: int) -> int:
+    return len(
+        session.scalars(select(LoginSession.id).where(LoginSession.user_id == user_id)).all()
+    )

@@ -1,0 +1,29 @@
+"""The developer mail page: in the embedded default, emails are not sent anywhere, so they are
+shown here instead. The route only exists in embedded mode."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from starlette.responses import Response
+
+from domain.security import OutboxEmail
+from hearth.web import Ctx, portal_view
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def linkify(text: str) -> Markup:
+    escaped = str(escape(text))
+    # Safe: the text is escaped first; only the links we add are markup.
+    return Markup(  # noqa: S704
+        _URL.sub(lambda m: f'<a class="govuk-link" href="{m.group(0)}">{m.group(0)}</a>', escaped)
+    )
+
+
+@portal_view
+def dev_mail(ctx: Ctx) -> Response:
+    emails = ctx.db.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(50)).all()
+    return ctx.render("portal/dev_mail.html", emails=emails, linkify=linkify)
