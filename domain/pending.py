@@ -1,0 +1,112 @@
+"""Records of the pending-change flow: what an applicant submitted, and evidence files.
+
+A pending change never edits the case record by itself. It waits, as submitted, until an officer
+accepts it (then `changes.engine` applies its effects in one transaction) or rejects it. The
+rules live in `changes/`; this module only describes the tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.base import Base, created_timestamp, intpk, json_data, str320, timestamp
+from domain.models import Case, Person, PortalAccount, User
+
+CHANGE_REFERENCE_PREFIX = "PC-"
+
+
+class ChangeStatus:
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+    ALL = (PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED)
+
+
+class PendingChange(Base):
+    __tablename__ = "pending_change"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("housing_case.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[json_data]
+    # The record as it was when the change was submitted, to tell a stale change from a fresh one.
+    basis: Mapped[json_data]
+    target_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Two pending changes with the same key conflict (e.g. two "left" reports for one person).
+    conflict_key: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20), default=ChangeStatus.PENDING)
+    submitted_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_account.id"))
+    submitted_at: Mapped[created_timestamp]
+    target_date: Mapped[dt.date] = mapped_column(Date)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[timestamp | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[timestamp | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[timestamp | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[Case] = relationship()
+    target_person: Mapped[Person | None] = relationship()
+    submitted_by: Mapped[PortalAccount | None] = relationship()
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    files: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="change", order_by="EvidenceFile.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_pending_change_status_submitted_at_id", "status", "submitted_at", "id"),
+        Index("ix_pending_change_case_id_status", "case_id", "status"),
+        Index(
+            "uq_pending_change_one_pending_per_conflict_key",
+            "conflict_key",
+            unique=True,
+            sqlite_where=text("status = 'pending' AND conflict_key IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND conflict_key IS NOT NULL"),
+        ),
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"{CHANGE_REFERENCE_PREFIX}{self.id:06d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ChangeStatus.PENDING
+
+
+class EvidenceFile(Base):
+    """A file an applicant sent with a change (or an officer attached). Stored outside the web
+    root under a random key; served only through an access check."""
+
+    __tablename__ = "evidence_file"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("housing_case.id", ondelete="CASCADE"))
+    change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pending_change.id", ondelete="SET NULL")
+    )
+    uploaded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_account.id"))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str320] = mapped_column(unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_timestamp]
+
+    change: Mapped[PendingChange | None] = relationship(back_populates="files")
+
+    __table_args__ = (
+        Index("ix_evidence_file_case_id", "case_id"),
+        Index("ix_evidence_file_change_id", "change_id"),
+    )
