@@ -108,7 +108,9 @@ CAUSES = (
     POLICY_CHANGE,
     OVERRIDE,
 )
-AUTOMATIC_CAUSES = frozenset({HOUSEHOLD_CHANGE, BIRTHDAY, PREGNANCY_DUE})
+# Automatic causes store a version only when the need changed. A household change (an accepted
+# pending change, or an officer's edit) always stores one, so the assessment cites the change.
+AUTOMATIC_CAUSES = frozenset({BIRTHDAY, PREGNANCY_DUE})
 
 CARER_RELATIONSHIP = "Carer"
 PREGNANCY_GRACE = dt.timedelta(days=14)
@@ -528,6 +530,23 @@ def _calculate(
             "The bedroom need cannot be worked out: " + _with_names(names, str(error))
         ) from None
     return dataclasses.replace(need, notes=(*household.notes, *need.notes))
+
+
+def preview_need(session: Session, case: Case, on: dt.date | None = None) -> BedroomNeed | None:
+    """The need the case would be assessed at now, without storing anything (None when the case
+    has no open bedroom assessment, or the household cannot be assessed yet)."""
+    strand = open_bedroom_assessment(session, case.id)
+    if strand is None:
+        return None
+    on = on or council_today()
+    policy, local = bedroom_policy(session)
+    try:
+        household = household_for(case, on)
+        return _calculate(
+            household, on, policy, local, foster_carer=bool(strand.data.get("foster_carer"))
+        )
+    except RuleBroken:
+        return None
 
 
 def recalculate(

@@ -15,7 +15,7 @@ from domain import history
 from domain.errors import MissingRelationships, NotAMember, RuleBroken
 from domain.history import Actor
 from domain.models import Case, CaseOfficer, CasePerson, Person, User
-from domain.vocab import RELATIONSHIPS, SELF, CaseStatus, OfficerRole
+from domain.vocab import COUPLE_RELATIONSHIPS, RELATIONSHIPS, SELF, CaseStatus, OfficerRole
 
 
 def members_on(case: Case, on: dt.date) -> list[CasePerson]:
@@ -137,8 +137,15 @@ def record_leaving(
             f"{link.person.full_name} cannot leave before they joined on "
             f"{link.date_joined:%-d %B %Y}"
         )
-    before = {"date_left": link.date_left}
+    before: dict[str, object] = {"date_left": link.date_left}
     link.date_left = date_left
+    partner = next((cp for cp in link.case.people if cp.person_id == link.partner_person_id), None)
+    if partner is not None:
+        # Someone who has left no longer makes a couple with anyone in this household.
+        before["partner"] = partner.person.full_name
+        if partner.partner_person_id == link.person_id:
+            partner.partner_person_id = None
+        link.partner_person_id = None
     session.flush()
     history.record(
         session,
@@ -212,3 +219,73 @@ def switch_primary_applicant(
         },
     )
     return new_link
+
+
+def link_partners(
+    session: Session, actor: Actor, case: Case, first_id: int, second_id: int
+) -> None:
+    """Record two members of the household as a couple (both ways)."""
+    first = next((cp for cp in case.people if cp.person_id == first_id), None)
+    second = next((cp for cp in case.people if cp.person_id == second_id), None)
+    if first is None or second is None or first_id == second_id:
+        raise RuleBroken("Both partners must be on the case")
+    first.partner_person_id = second_id
+    second.partner_person_id = first_id
+    session.flush()
+    history.record(
+        session,
+        actor,
+        "household.couple",
+        f"{first.person.full_name} and {second.person.full_name} recorded as a couple",
+        case_id=case.id,
+        person_id=second_id,
+        after={"couple": [first.person.full_name, second.person.full_name]},
+    )
+
+
+def change_relationship(
+    session: Session, actor: Actor, case: Case, person_id: int, relationship: str
+) -> CasePerson:
+    """Change a member's relationship to the primary applicant.
+
+    The person's partner link follows: becoming a partner, spouse or civil partner of the primary
+    applicant records the couple both ways; ceasing to be one removes it.
+    """
+    if relationship not in RELATIONSHIPS:
+        raise RuleBroken(f"{relationship!r} is not a relationship Hearth knows")
+    link = next((cp for cp in case.people if cp.person_id == person_id), None)
+    if link is None or link.is_primary:
+        raise NotAMember("Choose a member of the household other than the primary applicant")
+    before = link.relationship_to_primary
+    link.relationship_to_primary = relationship
+    primary = case.primary
+    was_couple = before in COUPLE_RELATIONSHIPS
+    is_couple = relationship in COUPLE_RELATIONSHIPS
+    history.record(
+        session,
+        actor,
+        "household.relationship",
+        f"{link.person.full_name} is now the primary applicant's {relationship.lower()} "
+        f"(was {(before or 'not recorded').lower()})",
+        case_id=case.id,
+        person_id=person_id,
+        before={"relationship": before},
+        after={"relationship": relationship},
+    )
+    if primary is not None and is_couple and not was_couple:
+        link_partners(session, actor, case, primary.person_id, person_id)
+    elif primary is not None and was_couple and not is_couple:
+        if primary.partner_person_id == person_id:
+            primary.partner_person_id = None
+        link.partner_person_id = None
+        history.record(
+            session,
+            actor,
+            "household.couple_ended",
+            f"{link.person.full_name} and {primary.person.full_name} are no longer recorded "
+            "as a couple",
+            case_id=case.id,
+            person_id=person_id,
+        )
+    session.flush()
+    return link

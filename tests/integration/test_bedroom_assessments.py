@@ -376,6 +376,18 @@ def test_a_partner_who_left_is_not_counted_as_a_couple(db: Session) -> None:
     )
     (only,) = assessments.occupants_for(case, ON)
     assert only.partner is None
+    # leaving ends the couple on the case, so there is nothing left to explain
+    assert all(cp.partner_person_id is None for cp in case.people)
+    assert assessments.household_for(case, ON).notes == ()
+
+
+def test_a_partner_recorded_but_not_in_the_household_is_explained(db: Session) -> None:
+    mum = make_person(db, "Amira", "Khan", born=D(1988, 4, 2))
+    dad = make_person(db, "Tariq", "Khan", born=D(1986, 9, 9), sex="M")
+    case = make_case(db, mum, [(dad, "Partner")], joined=ON + DAY)  # he joins tomorrow
+    next(cp for cp in case.people if cp.person_id == dad.id).date_joined = ON + DAY
+    case.primary.date_joined = D(2020, 1, 1)  # type: ignore[union-attr]
+    link_partners(db, case, mum, dad)
     notes = assessments.household_for(case, ON).notes
     assert notes == (
         "Amira Khan's recorded partner is not counted in the household on 15 June 2026, "

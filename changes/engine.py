@@ -1,0 +1,441 @@
+"""The pending-change engine: submit, withdraw, assign, accept, reject; preview and staleness.
+
+Every function works in the caller's transaction and writes history there; none commits.
+Acceptance applies the change's effects through domain functions, recalculates the bedroom
+assessment citing the change, records the decision and queues the applicant's email — all in
+the one transaction, so either everything happens or nothing does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from changes.kinds import Kind, Row, kind_of
+from changes.sla import add_working_days
+from domain import assessments, history
+from domain.bedrooms import BedroomNeed
+from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
+from domain.history import SYSTEM, Actor
+from domain.models import Case, PortalAccount, User, utcnow
+from domain.outbox import queue_email
+from domain.pending import ChangeStatus, EvidenceFile, PendingChange
+
+DEFAULT_TARGET_WORKING_DAYS = 10
+
+
+class ChangeConflict(RuleBroken):
+    """Another change about the same thing is already waiting for a decision."""
+
+
+class AlreadyDecided(Conflict):
+    """Someone else decided (or the applicant withdrew) the change first."""
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """How decision emails are worded and where they point."""
+
+    service_name: str
+    council_name: str
+    changes_url: str  # the applicant's "Your changes" page, absolute
+
+
+def _when(moment: dt.datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo("Europe/London"))
+    return local.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm")
+
+
+def decided_message(change: PendingChange) -> str:
+    if change.status == ChangeStatus.WITHDRAWN:
+        when = _when(change.withdrawn_at) if change.withdrawn_at else "earlier"
+        return f"Change {change.reference} was withdrawn by the applicant at {when}."
+    who = change.decided_by.name if change.decided_by else "another officer"
+    when = _when(change.decided_at) if change.decided_at else "earlier"
+    return f"Change {change.reference} was already {change.status} by {who} at {when}."
+
+
+def lock_change(session: Session, change_id: int) -> PendingChange:
+    """Load a change for deciding, locking its row (PostgreSQL) so deciders take turns."""
+    change = session.scalars(
+        select(PendingChange)
+        .where(PendingChange.id == change_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if change is None:
+        raise NotFound("There is no such change")
+    return change
+
+
+def _describe(change: PendingChange) -> str:
+    return kind_of(change.kind).describe(change.case, change.payload)
+
+
+def submit(
+    session: Session,
+    account: PortalAccount,
+    case: Case,
+    kind_code: str,
+    payload: dict[str, Any],
+    *,
+    idempotency_key: str,
+    today: dt.date,
+    file_ids: list[int] | None = None,
+    target_working_days: int = DEFAULT_TARGET_WORKING_DAYS,
+) -> PendingChange:
+    """Record a change the applicant reported. Submitting the same form twice (same key)
+    returns the first change instead of making a second."""
+    existing = session.scalar(
+        select(PendingChange).where(PendingChange.idempotency_key == idempotency_key)
+    )
+    if existing is not None:
+        if existing.submitted_by_account_id != account.id:
+            raise PermissionDenied("That change belongs to someone else")
+        return existing
+    kind = kind_of(kind_code)
+    key = kind.conflict_key(case, payload)
+    if key is not None:
+        clash = session.scalar(
+            select(PendingChange).where(
+                PendingChange.conflict_key == key, PendingChange.status == ChangeStatus.PENDING
+            )
+        )
+        if clash is not None:
+            raise ChangeConflict(_conflict_message(clash))
+    change = PendingChange(
+        case_id=case.id,
+        case=case,
+        kind=kind.code,
+        payload=payload,
+        basis=kind.basis(session, case, payload),
+        target_person_id=kind.target_person_id(payload),
+        conflict_key=key,
+        status=ChangeStatus.PENDING,
+        submitted_by_account_id=account.id,
+        submitted_at=utcnow(),
+        target_date=add_working_days(today, target_working_days),
+        idempotency_key=idempotency_key,
+    )
+    try:
+        with session.begin_nested():
+            session.add(change)
+    except IntegrityError:
+        # Two requests at the same moment: the database let only one through.
+        session.expire_all()
+        again = session.scalar(
+            select(PendingChange).where(PendingChange.idempotency_key == idempotency_key)
+        )
+        if again is not None:
+            return again
+        clash = session.scalar(
+            select(PendingChange).where(
+                PendingChange.conflict_key == key, PendingChange.status == ChangeStatus.PENDING
+            )
+        )
+        raise ChangeConflict(
+            _conflict_message(clash) if clash else "That change clashes with another"
+        ) from None
+    for file_id in file_ids or []:
+        evidence = session.get(EvidenceFile, file_id)
+        if (
+            evidence is None
+            or evidence.uploaded_by_account_id != account.id
+            or evidence.case_id != case.id
+            or evidence.change_id is not None
+        ):
+            raise PermissionDenied("That file belongs to someone else")
+        evidence.change_id = change.id
+    history.record(
+        session,
+        Actor.applicant(account),
+        "change.submitted",
+        f"{kind.label} reported through the portal ({change.reference}): {_describe(change)}",
+        case_id=case.id,
+        person_id=change.target_person_id,
+        after={"reference": change.reference, "kind": kind.code, **payload},
+    )
+    return change
+
+
+def _conflict_message(clash: PendingChange) -> str:
+    return (
+        f"You already told us about this in change {clash.reference} on "
+        f"{clash.submitted_at:%-d %B %Y}, and an officer has not decided it yet. Wait for "
+        "their decision, or withdraw that change and report it again."
+    )
+
+
+def withdraw(session: Session, account: PortalAccount, change: PendingChange) -> None:
+    if change.submitted_by_account_id != account.id:
+        raise NotFound("There is no such change")
+    if not change.is_pending:
+        raise AlreadyDecided(decided_message(change))
+    change.status = ChangeStatus.WITHDRAWN
+    change.withdrawn_at = utcnow()
+    change.conflict_key = None
+    history.record(
+        session,
+        Actor.applicant(account),
+        "change.withdrawn",
+        f"Change {change.reference} withdrawn by the applicant",
+        case_id=change.case_id,
+        person_id=change.target_person_id,
+        before={"status": ChangeStatus.PENDING},
+        after={"status": ChangeStatus.WITHDRAWN},
+    )
+
+
+def _check_decidable(change: PendingChange, expected_version: int) -> None:
+    if not change.is_pending:
+        raise AlreadyDecided(decided_message(change))
+    if change.version != expected_version:
+        raise Conflict(
+            f"Change {change.reference} was updated (assigned or edited) since you opened it. "
+            "Reload the page, check it again, then decide."
+        )
+
+
+def assign(
+    session: Session,
+    officer: User,
+    change: PendingChange,
+    *,
+    to: User | None,
+    expected_version: int,
+) -> None:
+    _check_decidable(change, expected_version)
+    before = change.assigned_to.name if change.assigned_to else None
+    change.assigned_to = to
+    change.assigned_at = utcnow() if to else None
+    history.record(
+        session,
+        Actor.officer(officer),
+        "change.assigned",
+        f"Change {change.reference} " + (f"assigned to {to.name}" if to else "no longer assigned"),
+        case_id=change.case_id,
+        before={"assigned_to": before},
+        after={"assigned_to": to.name if to else None},
+    )
+
+
+def accept(
+    session: Session,
+    officer: User,
+    change: PendingChange,
+    *,
+    expected_version: int,
+    today: dt.date,
+    notifier: Notifier,
+) -> list[str]:
+    """Apply the change and record the decision. Returns a summary of the effects."""
+    _check_decidable(change, expected_version)
+    actor = Actor.officer(officer)
+    kind = kind_of(change.kind)
+    effects = kind.apply(session, actor, change, today)
+    if kind.affects_household:
+        version = assessments.recalculate(
+            session,
+            actor,
+            change.case,
+            cause=assessments.HOUSEHOLD_CHANGE,
+            cause_detail=f"Change {change.reference} accepted: {_describe(change)}",
+            cause_ref=change.reference,
+            on=today,
+        )
+        if version is not None:
+            effects.append(f"Bedroom need recalculated: {version.summary()}")
+    change.status = ChangeStatus.ACCEPTED
+    change.decided_by = officer
+    change.decided_at = utcnow()
+    change.conflict_key = None
+    history.record(
+        session,
+        actor,
+        "change.accepted",
+        f"Change {change.reference} accepted: {_describe(change)}",
+        case_id=change.case_id,
+        person_id=change.target_person_id,
+        before={"status": ChangeStatus.PENDING},
+        after={"status": ChangeStatus.ACCEPTED, "effects": effects},
+    )
+    _notify(session, change, notifier)
+    return effects
+
+
+def reject(
+    session: Session,
+    officer: User,
+    change: PendingChange,
+    *,
+    reason: str,
+    expected_version: int,
+    notifier: Notifier,
+) -> None:
+    """Refuse the change; nothing but the change and its history is touched."""
+    _check_decidable(change, expected_version)
+    reason = reason.strip()
+    if not reason:
+        raise RuleBroken("Enter the reason the applicant will read")
+    change.status = ChangeStatus.REJECTED
+    change.decided_by = officer
+    change.decided_at = utcnow()
+    change.decision_reason = reason
+    change.conflict_key = None
+    history.record(
+        session,
+        Actor.officer(officer),
+        "change.rejected",
+        f"Change {change.reference} rejected: {reason}",
+        case_id=change.case_id,
+        person_id=change.target_person_id,
+        before={"status": ChangeStatus.PENDING},
+        after={"status": ChangeStatus.REJECTED, "reason": reason},
+    )
+    _notify(session, change, notifier)
+
+
+def _notify(session: Session, change: PendingChange, notifier: Notifier) -> None:
+    account = change.submitted_by
+    if account is None:
+        return
+    kind = kind_of(change.kind)
+    if change.status == ChangeStatus.ACCEPTED:
+        subject = f"Your change {change.reference} has been accepted"
+        body = (
+            f"An officer at {notifier.council_name} has accepted the change you reported:\n\n"
+            f"{kind.label}: {_describe(change)}\n\nYour case now shows it."
+        )
+    else:
+        subject = f"Your change {change.reference} was not accepted"
+        body = (
+            f"An officer at {notifier.council_name} did not accept the change you reported:\n\n"
+            f"{kind.label}: {_describe(change)}\n\nThe reason they gave:\n\n"
+            f"{change.decision_reason}\n\nIf you think this is wrong, contact the housing "
+            "options team or report the change again with more evidence."
+        )
+    body += f"\n\nSee all your changes: {notifier.changes_url}"
+    queue_email(
+        session,
+        to=account.email,
+        subject=f"{subject} – {notifier.service_name}",
+        body=body,
+        kind=f"change.{change.status}",
+        case_id=change.case_id,
+    )
+
+
+# --- reviewing ---------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+    need_before: BedroomNeed | None
+    need_after: BedroomNeed | None
+    stale: list[str] = field(default_factory=list)
+    problem: str | None = None
+
+    @property
+    def need_changes(self) -> bool:
+        return (
+            self.need_before is not None
+            and self.need_after is not None
+            and self.need_before.bedrooms != self.need_after.bedrooms
+        )
+
+
+def staleness(session: Session, change: PendingChange) -> list[str]:
+    """How the record has moved on since the change was submitted, in words (empty if not)."""
+    kind = kind_of(change.kind)
+    now = kind.basis(session, change.case, change.payload)
+    then = change.basis or {}
+    differences = []
+    for key in sorted(set(now) | set(then)):
+        if now.get(key) != then.get(key):
+            label = key.replace("_", " ")
+            differences.append(
+                f"{label.capitalize()} was {_show(then.get(key))} when this was sent, "
+                f"and is now {_show(now.get(key))}"
+            )
+    return differences
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, list):
+        return f"{len(value)} people" if value else "nobody"
+    return str(value)
+
+
+def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
+    """What accepting would do, against the record as it is now — including the bedroom need,
+    worked out by applying the change inside a savepoint that is then rolled back."""
+    kind: Kind = kind_of(change.kind)
+    case = change.case
+    rows = kind.rows(session, case, change.payload)
+    stale = staleness(session, change) if change.is_pending else []
+    need_before = assessments.preview_need(session, case, today)
+    need_after: BedroomNeed | None = None
+    problem = None
+    if change.is_pending and kind.affects_household:
+        nested = session.begin_nested()
+        try:
+            kind.apply(session, SYSTEM, change, today)
+            session.flush()
+            session.expire(case, ["people"])
+            need_after = assessments.preview_need(session, case, today)
+        except RuleBroken as exc:
+            problem = str(exc)
+        finally:
+            nested.rollback()
+            session.expire_all()
+    return Preview(rows, need_before, need_after, stale, problem)
+
+
+def pending_for_case(session: Session, case_id: int) -> list[PendingChange]:
+    return list(
+        session.scalars(
+            select(PendingChange)
+            .where(PendingChange.case_id == case_id, PendingChange.status == ChangeStatus.PENDING)
+            .order_by(PendingChange.submitted_at)
+        )
+    )
+
+
+def changes_for_case(session: Session, case_id: int) -> list[PendingChange]:
+    """Every change made through the portal for the case, newest first (any status)."""
+    return list(
+        session.scalars(
+            select(PendingChange)
+            .where(PendingChange.case_id == case_id)
+            .order_by(PendingChange.submitted_at.desc(), PendingChange.id.desc())
+        )
+    )
+
+
+def changes_by_account(session: Session, account_id: int) -> list[PendingChange]:
+    return list(
+        session.scalars(
+            select(PendingChange)
+            .where(PendingChange.submitted_by_account_id == account_id)
+            .order_by(PendingChange.submitted_at.desc(), PendingChange.id.desc())
+        )
+    )
+
+
+def pending_person_ids(session: Session, case_id: int) -> set[int]:
+    """People on the case with a change waiting (for "change pending" markers)."""
+    return {
+        c.target_person_id
+        for c in pending_for_case(session, case_id)
+        if c.target_person_id is not None
+    }

@@ -1,0 +1,114 @@
+"""What every kind of change provides: a portal form, validation into a payload, a conflict key,
+a basis (what the record looked like when it was submitted), a before→after preview, and
+`apply()` that performs its effects through domain functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+from wtforms import Form
+
+from domain.errors import RuleBroken
+from domain.history import Actor
+from domain.models import Case, CasePerson, Person
+from domain.pending import PendingChange
+
+# How far ahead an applicant may date a change (e.g. "will leave on Friday").
+FUTURE_LIMIT = dt.timedelta(days=31)
+
+
+class FieldErrors(RuleBroken):
+    """Validation failed; `errors` maps form field names to messages for the person."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a before → after comparison."""
+
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def fmt_date(value: dt.date | str | None) -> str:
+    if value is None or value == "":
+        return "Not recorded"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value:%-d %B %Y}"
+
+
+def as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def member(case: Case, person_id: int, on: dt.date) -> CasePerson | None:
+    """The current household membership of `person_id` on the case, if any."""
+    return next(
+        (cp for cp in case.people if cp.person_id == person_id and cp.is_member_on(on)), None
+    )
+
+
+def link_of(case: Case, person_id: int) -> CasePerson | None:
+    return next((cp for cp in case.people if cp.person_id == person_id), None)
+
+
+class Kind:
+    code: ClassVar[str]
+    title: ClassVar[str]  # what the applicant chooses: "Someone has left your household"
+    label: ClassVar[str]  # short name for officers: "Member left"
+    hint: ClassVar[str] = ""
+    affects_household: ClassVar[bool] = False
+    form_class: ClassVar[type[Form]]
+
+    def prepare(self, form: Form, case: Case, applicant: Person, today: dt.date) -> None:
+        """Fill in choices that depend on the case (e.g. who is in the household)."""
+
+    def initial(self, case: Case, applicant: Person, today: dt.date) -> dict[str, Any]:
+        return {}
+
+    def clean(
+        self, session: Session, case: Case, applicant: Person, form: Form, today: dt.date
+    ) -> dict[str, Any]:
+        """A JSON-safe payload from a validated form; FieldErrors for broken rules."""
+        raise NotImplementedError
+
+    def target_person_id(self, payload: dict[str, Any]) -> int | None:
+        value = payload.get("person_id")
+        return int(value) if value is not None else None
+
+    def conflict_key(self, case: Case, payload: dict[str, Any]) -> str | None:
+        return None
+
+    def basis(self, session: Session, case: Case, payload: dict[str, Any]) -> dict[str, Any]:
+        """The parts of the record this change relies on, as they are now."""
+        return {}
+
+    def answers(self, case: Case, payload: dict[str, Any]) -> list[tuple[str, str]]:
+        """Question and answer pairs for check-your-answers and the applicant's change page."""
+        raise NotImplementedError
+
+    def rows(self, session: Session, case: Case, payload: dict[str, Any]) -> list[Row]:
+        """What accepting would change, before → after, against the record as it is now."""
+        raise NotImplementedError
+
+    def apply(
+        self, session: Session, actor: Actor, change: PendingChange, today: dt.date
+    ) -> list[str]:
+        """Perform the effects (through domain functions, writing history); returns summaries."""
+        raise NotImplementedError
+
+    def describe(self, case: Case, payload: dict[str, Any]) -> str:
+        """One line for lists: e.g. "Tariq Khan left on 3 March 2026"."""
+        return self.label

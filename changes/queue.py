@@ -1,0 +1,142 @@
+"""The review queue: pending changes oldest first, with filters, counts and keyset paging.
+
+Paging uses (submitted_at, id) as the key, so a page costs the same however deep it is, and a
+change decided while someone pages does not shift the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
+
+from domain.models import Case
+from domain.pending import ChangeStatus, PendingChange
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    kind: str | None = None
+    team_id: int | None = None
+    assigned: str | None = None  # "me", "unassigned", an officer id as text, or None for anyone
+    overdue: bool = False
+    case_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    submitted_at: dt.datetime
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.submitted_at.timestamp():.6f}_{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            stamp, ident = text.split("_", 1)
+            return cls(dt.datetime.fromtimestamp(float(stamp), dt.UTC), int(ident))
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+@dataclass
+class QueuePage:
+    changes: list[PendingChange]
+    next_cursor: Cursor | None
+    total: int
+    overdue: int
+
+
+def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[PendingChange]:
+    stmt = select(PendingChange).where(PendingChange.status == ChangeStatus.PENDING)
+    if f.kind:
+        stmt = stmt.where(PendingChange.kind == f.kind)
+    if f.team_id:
+        stmt = stmt.join(Case, Case.id == PendingChange.case_id).where(
+            Case.responsible_team_id == f.team_id
+        )
+    if f.assigned == "me":
+        stmt = stmt.where(PendingChange.assigned_to_id == officer_id)
+    elif f.assigned == "unassigned":
+        stmt = stmt.where(PendingChange.assigned_to_id.is_(None))
+    elif f.assigned and f.assigned.isdigit():
+        stmt = stmt.where(PendingChange.assigned_to_id == int(f.assigned))
+    if f.overdue:
+        stmt = stmt.where(PendingChange.target_date < today)
+    if f.case_id:
+        stmt = stmt.where(PendingChange.case_id == f.case_id)
+    return stmt
+
+
+def page(
+    session: Session,
+    f: QueueFilter,
+    *,
+    officer_id: int,
+    today: dt.date,
+    after: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> QueuePage:
+    base = _filtered(f, officer_id, today)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    overdue = (
+        session.scalar(
+            select(func.count()).select_from(
+                base.where(PendingChange.target_date < today).subquery()
+            )
+        )
+        or 0
+    )
+    stmt = base
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                PendingChange.submitted_at > after.submitted_at,
+                and_(
+                    PendingChange.submitted_at == after.submitted_at,
+                    PendingChange.id > after.id,
+                ),
+            )
+        )
+    rows = list(
+        session.scalars(
+            stmt.options(
+                selectinload(PendingChange.case).selectinload(Case.people),
+                selectinload(PendingChange.assigned_to),
+                selectinload(PendingChange.submitted_by),
+            )
+            .order_by(PendingChange.submitted_at, PendingChange.id)
+            .limit(size + 1)
+        )
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    cursor = Cursor(rows[-1].submitted_at, rows[-1].id) if more and rows else None
+    return QueuePage(rows, cursor, int(total), int(overdue))
+
+
+def counts_by_kind(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(PendingChange.kind, func.count())
+        .where(PendingChange.status == ChangeStatus.PENDING)
+        .group_by(PendingChange.kind)
+    )
+    return {kind: int(n) for kind, n in rows}
+
+
+def next_unassigned(session: Session) -> PendingChange | None:
+    """The oldest pending change nobody has taken."""
+    return session.scalars(
+        select(PendingChange)
+        .where(PendingChange.status == ChangeStatus.PENDING, PendingChange.assigned_to_id.is_(None))
+        .order_by(PendingChange.submitted_at, PendingChange.id)
+        .limit(1)
+    ).first()
