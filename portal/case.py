@@ -1,11 +1,14 @@
-"""The applicant's view of their own case."""
+"""The applicant's view of their own case: household, applications, bedroom need, details."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
+from changes.engine import pending_for_case
 from domain.access import applicant_case
+from domain.assessments import current_assessment
 from domain.household import members_on, past_members
+from domain.strands import strands_of_case
 from hearth.web import Ctx, applicant_view
 
 
@@ -15,9 +18,19 @@ def your_case(ctx: Ctx) -> Response:
     case = applicant_case(ctx.db, ctx.account, ctx.today)
     if case is None:
         return ctx.redirect("link_case")
+    pending = pending_for_case(ctx.db, case.id)
+    pending_people = {c.target_person_id for c in pending if c.target_person_id is not None}
+    pending_kinds = {c.kind for c in pending}
+    strands = [s for s in strands_of_case(ctx.db, case.id) if s.is_open]
     return ctx.render(
         "portal/case/your_case.html",
         case=case,
+        me=ctx.account.person,
         current=members_on(case, ctx.today),
         past=past_members(case, ctx.today),
+        strands=strands,
+        assessment=current_assessment(ctx.db, case.id),
+        pending=pending,
+        pending_people=pending_people,
+        pending_kinds=pending_kinds,
     )

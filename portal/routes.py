@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from portal import account, case, devmail, pages
+from portal import account, case, changes, devmail, pages
 
 GET_POST = ["GET", "POST"]
 
@@ -37,6 +37,37 @@ routes: list[BaseRoute] = [
     ),
     Route("/account/link-case", account.link_case, methods=GET_POST, name="link_case"),
     Route("/your-case", case.your_case, name="your_case"),
+    Route("/report-a-change", changes.choose, methods=GET_POST, name="report_change"),
+    Route(
+        "/report-a-change/{kind}",
+        changes.change_form,
+        methods=GET_POST,
+        name="report_change_form",
+    ),
+    Route(
+        "/report-a-change/{kind}/check",
+        changes.check,
+        methods=GET_POST,
+        name="report_change_check",
+    ),
+    Route("/your-changes", changes.your_changes, name="your_changes"),
+    Route("/your-changes/{change_id:int}", changes.change_detail, name="change_detail"),
+    Route(
+        "/your-changes/{change_id:int}/sent",
+        changes.confirmation,
+        name="change_confirmation",
+    ),
+    Route(
+        "/your-changes/{change_id:int}/withdraw",
+        changes.withdraw,
+        methods=GET_POST,
+        name="change_withdraw",
+    ),
+    Route(
+        "/your-changes/{change_id:int}/files/{file_id:int}",
+        changes.change_file,
+        name="change_file",
+    ),
 ]
 
 # Only in the embedded default, where mail goes to a local folder instead of a mail server.
