@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from backoffice import admin, auth, home
+from backoffice import admin, assessments, auth, cases, home, queue
 
 GET_POST = ["GET", "POST"]
 
@@ -16,6 +16,57 @@ routes: list[BaseRoute] = [
     Route("/sign-in/callback", auth.oidc_callback, name="oidc_callback"),
     Route("/sign-out", auth.sign_out, methods=["POST"], name="sign_out"),
     Route("/signed-out", auth.signed_out, name="signed_out"),
+    Route("/queue", queue.queue_page, name="queue"),
+    Route("/queue/next", queue.take_next, methods=["POST"], name="queue_next"),
+    Route("/queue/{change_id:int}", queue.review, name="review"),
+    Route(
+        "/queue/{change_id:int}/assign", queue.assign_to_me, methods=["POST"], name="review_assign"
+    ),
+    Route("/queue/{change_id:int}/accept", queue.accept, methods=["POST"], name="review_accept"),
+    Route("/queue/{change_id:int}/reject", queue.reject, methods=["POST"], name="review_reject"),
+    Route("/files/{file_id:int}", queue.evidence_file, name="evidence_file"),
+    Route("/cases", cases.cases, name="cases"),
+    Route("/cases/{case_id:int}", cases.case, name="case"),
+    Route("/cases/{case_id:int}/people", cases.case_people, name="case_people"),
+    Route(
+        "/cases/{case_id:int}/people/switch-primary",
+        cases.case_switch_primary,
+        methods=GET_POST,
+        name="case_switch_primary",
+    ),
+    Route("/cases/{case_id:int}/applications", assessments.case_strands, name="case_strands"),
+    Route(
+        "/cases/{case_id:int}/bedroom-assessment/recalculate",
+        assessments.bedroom_recalculate,
+        methods=["POST"],
+        name="bedroom_recalculate",
+    ),
+    Route(
+        "/cases/{case_id:int}/bedroom-assessment/override",
+        assessments.bedroom_override,
+        methods=["POST"],
+        name="bedroom_override",
+    ),
+    Route(
+        "/cases/{case_id:int}/bedroom-assessment/clear-override",
+        assessments.bedroom_clear_override,
+        methods=["POST"],
+        name="bedroom_clear_override",
+    ),
+    Route(
+        "/cases/{case_id:int}/bedroom-assessment/foster-carer",
+        assessments.bedroom_foster_carer,
+        methods=["POST"],
+        name="bedroom_foster_carer",
+    ),
+    Route("/cases/{case_id:int}/portal", cases.case_portal, name="case_portal"),
+    Route("/cases/{case_id:int}/history", cases.case_history, name="case_history"),
+    Route(
+        "/settings/bedroom-policy",
+        assessments.bedroom_policy,
+        methods=GET_POST,
+        name="bedroom_policy",
+    ),
     Route("/admin/users", admin.users, name="admin_users"),
     Route("/admin/users/new", admin.user_new, methods=GET_POST, name="admin_user_new"),
     Route("/admin/users/{user_id:int}", admin.user_edit, methods=GET_POST, name="admin_user"),

@@ -186,6 +186,7 @@ class Ctx:
             "current_account": self.account,
             "url_for": self.url_for,
             "current_path": self.request.url.path,
+            "today": self.today,
         }
         base.update(context)
         return self.templates.TemplateResponse(
