@@ -285,4 +285,3 @@ def change_file(ctx: Ctx) -> Response:
     ):
         raise HTTPException(404)
     return evidence_response(ctx.settings, record)
-
