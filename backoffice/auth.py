@@ -10,7 +10,7 @@ from backoffice.forms import SignInForm
 from domain import accounts, throttle
 from domain.history import SYSTEM
 from hearth import auth
-from hearth.oidc import OIDCClient, OIDCError
+from hearth.oidc import OIDCClient, OIDCError, finish_flow, start_flow
 from hearth.web import Ctx, officer_view, safe_next
 
 WRONG_SIGN_IN = "Enter a correct email address and password"
@@ -66,32 +66,30 @@ def _provider(ctx: Ctx) -> OIDCClient:
 
 @officer_view(None, public=True)
 def oidc_start(ctx: Ctx) -> Response:
-    provider = _provider(ctx)
+    home = ctx.url_for("backoffice:home")
     try:
-        pending = provider.begin(_callback_url(ctx))
+        url = start_flow(
+            _provider(ctx),
+            ctx.request.session,
+            OIDC_FLOW_KEY,
+            redirect_uri=_callback_url(ctx),
+            next_url=safe_next(ctx.request.query_params.get("next"), home),
+        )
     except OIDCError as exc:
         ctx.request.session["oidc_problem"] = str(exc)
         return ctx.redirect("backoffice:sign_in")
-    ctx.request.session[OIDC_FLOW_KEY] = {
-        "state": pending.state,
-        "nonce": pending.nonce,
-        "verifier": pending.code_verifier,
-        "next": safe_next(ctx.request.query_params.get("next"), ctx.url_for("backoffice:home")),
-    }
-    return RedirectResponse(pending.url, status_code=303)
+    return RedirectResponse(url, status_code=303)
 
 
 @officer_view(None, public=True)
 def oidc_callback(ctx: Ctx) -> Response:
-    provider = _provider(ctx)
-    flow = ctx.request.session.pop(OIDC_FLOW_KEY, None) or {}
     try:
-        identity = provider.complete(
+        identity, next_url = finish_flow(
+            _provider(ctx),
+            ctx.request.session,
+            OIDC_FLOW_KEY,
             redirect_uri=_callback_url(ctx),
             params=dict(ctx.request.query_params),
-            expected_state=str(flow.get("state", "")),
-            nonce=str(flow.get("nonce", "")),
-            code_verifier=str(flow.get("verifier", "")),
         )
     except OIDCError as exc:
         ctx.request.session["oidc_problem"] = str(exc)
@@ -100,9 +98,8 @@ def oidc_callback(ctx: Ctx) -> Response:
     if not user.active:
         return ctx.render("backoffice/no_access.html", status_code=403, email=identity.email)
     auth.sign_in_officer(ctx.request, ctx.db, user, id_token=identity.id_token)
-    return RedirectResponse(
-        safe_next(str(flow.get("next") or ""), ctx.url_for("backoffice:home")), status_code=303
-    )
+    home = ctx.url_for("backoffice:home")
+    return RedirectResponse(safe_next(next_url, home), status_code=303)
 
 
 @officer_view(None)

@@ -43,7 +43,7 @@ def _filter(ctx: Ctx) -> queue.QueueFilter:
     team = q.get("team", "")
     return queue.QueueFilter(
         kind=q.get("kind") if q.get("kind") in KINDS else None,
-        team_id=int(team) if team.isdigit() else None,
+        team_id=int(team) if team.isascii() and team.isdigit() else None,
         assigned=q.get("assigned") or None,
         overdue=q.get("overdue") == "yes",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from backoffice import admin, assessments, auth, cases, home, queue
+from backoffice import admin, assessments, auth, cases, home, queue, referrals
 
 GET_POST = ["GET", "POST"]
 
@@ -66,6 +66,23 @@ routes: list[BaseRoute] = [
         assessments.bedroom_policy,
         methods=GET_POST,
         name="bedroom_policy",
+    ),
+    Route("/referrals", referrals.referral_list, name="referrals"),
+    Route("/referrals/{strand_id:int}", referrals.referral_page, name="referral"),
+    Route(
+        "/referrals/{strand_id:int}/actions",
+        referrals.record_action,
+        methods=["POST"],
+        name="referral_action",
+    ),
+    Route(
+        "/referrals/{strand_id:int}/move", referrals.move, methods=["POST"], name="referral_move"
+    ),
+    Route(
+        "/referrals/{strand_id:int}/outcome",
+        referrals.choose_outcome,
+        methods=["POST"],
+        name="referral_outcome",
     ),
     Route("/admin/users", admin.users, name="admin_users"),
     Route("/admin/users/new", admin.user_new, methods=GET_POST, name="admin_user_new"),

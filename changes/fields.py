@@ -71,7 +71,9 @@ class DateField(Field):
         numbers: dict[str, int] = {}
         for part in PARTS:
             value = self.raw[part]
-            if not value.isdigit() or len(value) > (4 if part == "year" else 2):
+            if not (value.isascii() and value.isdigit()) or len(value) > (
+                4 if part == "year" else 2
+            ):
                 self.bad_parts.add(part)
             else:
                 numbers[part] = int(value)

@@ -67,7 +67,7 @@ def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[Pending
         stmt = stmt.where(PendingChange.assigned_to_id == officer_id)
     elif f.assigned == "unassigned":
         stmt = stmt.where(PendingChange.assigned_to_id.is_(None))
-    elif f.assigned and f.assigned.isdigit():
+    elif f.assigned and f.assigned.isascii() and f.assigned.isdigit():
         stmt = stmt.where(PendingChange.assigned_to_id == int(f.assigned))
     if f.overdue:
         stmt = stmt.where(PendingChange.target_date < today)

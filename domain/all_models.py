@@ -1,3 +1,12 @@
 """Import every model module so the metadata knows every table (used by migrations and tests)."""
 
-from domain import assessments, council_settings, models, pending, security, strands  # noqa: F401
+from domain import (  # noqa: F401
+    assessments,
+    council_settings,
+    models,
+    pending,
+    referrals,
+    security,
+    strands,
+    workflows,
+)

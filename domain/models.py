@@ -237,7 +237,7 @@ def parse_case_reference(reference: str) -> int | None:
     cleaned = reference.strip().upper().replace(" ", "").replace("-", "")
     if cleaned.startswith("HC"):
         cleaned = cleaned[2:]
-    if not cleaned.isdigit() or len(cleaned) > 12:
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         return None
     value = int(cleaned)
     return value if value > 0 else None

@@ -39,7 +39,8 @@ def change_contact_details(
             session,
             actor,
             "person.contact",
-            f"{person.full_name}'s contact details changed: {', '.join(f.replace('_', ' ') for f in changed)}",
+            f"{person.full_name}'s contact details changed: "
+            + ", ".join(f.replace("_", " ") for f in changed),
             case_id=case_id,
             person_id=person.id,
             before={k: v[0] for k, v in changed.items()},

@@ -387,7 +387,12 @@ def parse_strand_reference(reference: str) -> tuple[str, int] | None:
     """(prefix, id) for a reference such as 'BA-000012' (case and spaces forgiven), else None."""
     cleaned = reference.strip().upper().replace(" ", "")
     prefix, dash, number = cleaned.partition("-")
-    if not dash or not _PREFIX.match(prefix) or not number.isdigit() or len(number) > 12:
+    if (
+        not dash
+        or not _PREFIX.match(prefix)
+        or not (number.isascii() and number.isdigit())
+        or len(number) > 12
+    ):
         return None
     value = int(number)
     return (prefix, value) if value > 0 else None

@@ -37,7 +37,11 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes SQLite's write lock at the start, waiting up to busy_timeout for it.
+    # A deferred transaction that reads and then writes fails at once if another writer (a
+    # request, or the in-process worker) committed in between; this way writers take turns.
+    # In WAL mode readers outside a transaction are never blocked.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from changes import engine
+from changes.engine import Notifier
 from domain import household
 from domain.accounts import create_officer, create_portal_account
+from domain.assessments import HOUSEHOLD_CHANGE, recalculate
+from domain.council_settings import council_today
 from domain.history import SYSTEM, Actor
-from domain.models import Address, Case, CaseOfficer, Person, Team, User
+from domain.models import Address, Case, CaseOfficer, Person, PortalAccount, Team, User
+from domain.pending import PendingChange
+from domain.strands import HOUSING_REGISTER, open_strand
 from domain.vocab import OfficerRole, Permission
 
 DEMO_PASSWORD = "hearth-demo-2026"
@@ -256,6 +262,7 @@ def seed_demo(session: Session, *, force: bool = False) -> bool:
             )
         )
     caseworkers = [u for u in officers if P.CASES in u.permissions]
+    accounts: dict[int, tuple[PortalAccount, Case]] = {}
     case_teams = [t for t in teams.values() if t.allows_cases]
 
     for index, shape in enumerate(SHAPES):
@@ -326,10 +333,269 @@ def seed_demo(session: Session, *, force: bool = False) -> bool:
                     link,
                     TODAY - dt.timedelta(days=30 * member.left_months_ago),
                 )
+        if index % 6 != 5:  # most households are on the housing register
+            open_strand(session, Actor.officer(officer), case, HOUSING_REGISTER, on=joined)
+            if any(m.left_months_ago is not None for m in shape.members):
+                recalculate(
+                    session,
+                    Actor.officer(officer),
+                    case,
+                    cause=HOUSEHOLD_CHANGE,
+                    cause_detail="Household changes recorded by the officer",
+                    on=TODAY,
+                )
         if index in PORTAL_APPLICANTS and primary.email:
             account = create_portal_account(
                 session, email=primary.email, password=DEMO_PASSWORD, verified=True
             )
             account.person_id = primary.id
+            accounts[index] = (account, case)
     session.flush()
+    _seed_changes(session, accounts, reviewer=officers[1])
+    _seed_referrals(session, officer=officers[2])
     return True
+
+
+def _seed_changes(
+    session: Session, accounts: dict[int, tuple[PortalAccount, Case]], *, reviewer: User
+) -> None:
+    """A few changes reported through the portal: some waiting (one overdue), some decided."""
+    notifier = Notifier("Housing options", "Northbridge Borough Council", "/your-changes")
+    today = council_today()
+
+    def primary_id(case: Case) -> int:
+        assert case.primary is not None
+        return case.primary.person_id
+
+    def member_id(case: Case, relationship: str) -> int:
+        return next(
+            cp.person_id for cp in case.people if cp.relationship_to_primary == relationship
+        )
+
+    def report(index: int, kind: str, payload: dict[str, object], days_ago: int) -> PendingChange:
+        account, case = accounts[index]
+        change = engine.submit(
+            session,
+            account,
+            case,
+            kind,
+            payload,
+            idempotency_key=f"demo-{index}-{kind}-{days_ago}",
+            today=today - dt.timedelta(days=days_ago),
+        )
+        change.submitted_at = change.submitted_at - dt.timedelta(days=days_ago)
+        return change
+
+    account, case = accounts[0]
+    report(
+        0,
+        "contact",
+        {
+            "person_id": primary_id(case),
+            "email": account.email,
+            "phone": "07700 900555",
+            "preferred_contact": "Text message",
+        },
+        2,
+    )
+    _, case = accounts[3]
+    report(
+        3,
+        "left",
+        {
+            "person_id": member_id(case, "Spouse"),
+            "date_left": (today - dt.timedelta(days=25)).isoformat(),
+        },
+        20,
+    )
+    report(
+        4,
+        "joined",
+        {
+            "first_name": "Callum",
+            "last_name": "Hughes",
+            "date_of_birth": "1999-07-14",
+            "sex": "M",
+            "relationship": "Partner",
+            "date_joined": (today - dt.timedelta(days=10)).isoformat(),
+        },
+        6,
+    )
+    _, case = accounts[9]
+    report(
+        9, "relationship", {"person_id": member_id(case, "Partner"), "relationship": "Spouse"}, 1
+    )
+    _, case = accounts[7]
+    applicant = primary_id(case)
+    accepted = report(
+        7,
+        "other",
+        {
+            "person_id": applicant,
+            "details": "I have started work at the hospital, 20 hours a week.",
+        },
+        30,
+    )
+    engine.accept(
+        session,
+        reviewer,
+        accepted,
+        expected_version=accepted.version,
+        today=today - dt.timedelta(days=25),
+        notifier=notifier,
+    )
+    rejected = report(
+        7,
+        "pregnancy",
+        {"person_id": applicant, "due_date": (today + dt.timedelta(weeks=20)).isoformat()},
+        14,
+    )
+    engine.reject(
+        session,
+        reviewer,
+        rejected,
+        reason="We need the MATB1 form or a letter from your midwife. Please report it again with one of these.",
+        expected_version=rejected.version,
+        notifier=notifier,
+    )
+    session.flush()
+
+
+def _seed_referrals(session: Session, *, officer: User) -> None:
+    """Homeless referrals at different points of their workflow, for people already on demo
+    cases (so no new cases: the demo cases stay HC-000001 to HC-000024). No emails are sent."""
+    from domain import referrals, workflows
+    from domain.models import utcnow
+    from domain.referrals import HouseholdMember, ReferralSubmission
+
+    every_case = list(session.scalars(select(Case).order_by(Case.id)))
+    cases = [every_case[i] for i in (1, 4, 7, 10, 12) if i < len(every_case)]
+    actor = Actor.officer(officer)
+    plans: list[tuple[dict[str, object], list[tuple[str, str | None]]]] = [
+        (
+            {
+                "org_type": "hospital_inpatient",
+                "org_name": "Northbridge General Hospital, Ward 7",
+                "referrer_name": "Nia Adebayo",
+                "referrer_role": "Discharge coordinator",
+                "referrer_email": "nia.adebayo@nhs.example",
+                "safe_tonight": "no",
+                "reason": "Due to be discharged on Friday; cannot return home up the stairs.",
+                "support_needs": "Uses a wheelchair after surgery.",
+            },
+            [],
+        ),
+        (
+            {
+                "org_type": "probation",
+                "org_name": "Northbridge Probation Service",
+                "referrer_name": "Ollie Grant",
+                "referrer_role": "Probation officer",
+                "referrer_email": "ollie.grant@probation.example",
+                "reason": "Family have asked them to leave; sofa surfing since last week.",
+            },
+            [
+                ("action", workflows.UPDATE_REFERRER),
+                ("move", workflows.CONTACT_CLIENT),
+                ("action", workflows.CONTACT_ATTEMPT),
+            ],
+        ),
+        (
+            {"self_referral": True, "reason": "My landlord has served a section 21 notice."},
+            [
+                ("move", workflows.CONTACT_CLIENT),
+                ("action", workflows.CLIENT_CONTACTED),
+                ("move", workflows.TRIAGE),
+            ],
+        ),
+        (
+            {
+                "org_type": "jobcentre_plus",
+                "org_name": "Northbridge Jobcentre Plus",
+                "referrer_name": "Priya Nair",
+                "referrer_role": "Work coach",
+                "referrer_email": "priya.nair@jobcentre.example",
+                "reason": "Rent arrears after a change in hours; eviction hearing next month.",
+            },
+            [
+                ("action", workflows.UPDATE_REFERRER),
+                ("move", workflows.CONTACT_CLIENT),
+                ("action", workflows.CLIENT_CONTACTED),
+                ("move", workflows.TRIAGE),
+                ("move", workflows.HNA_BOOKED),
+            ],
+        ),
+        (
+            {
+                "org_type": "prison",
+                "org_name": "HMP Northbridge",
+                "referrer_name": "Dev Ramsay",
+                "referrer_role": "Resettlement officer",
+                "referrer_email": "dev.ramsay@justice.example",
+                "reason": "Released on licence with no address to go to.",
+            },
+            [
+                ("action", workflows.UPDATE_REFERRER),
+                ("move", workflows.CONTACT_CLIENT),
+                ("action", workflows.CLIENT_CONTACTED),
+                ("move", workflows.TRIAGE),
+                ("move", workflows.IAG_ONLY),
+                ("move", workflows.CLOSURE),
+                ("outcome", workflows.PRIMARY_OUTCOMES[1]),
+                ("action", workflows.CONFIRM_CLOSURE),
+                ("move", workflows.CLOSED),
+            ],
+        ),
+    ]
+    for days_ago, (case, (details, steps)) in enumerate(zip(cases, plans, strict=False), start=1):
+        primary = case.primary
+        if primary is None or primary.person.date_of_birth is None:
+            continue
+        person = primary.person
+        values: dict[str, object] = {
+            "self_referral": False,
+            "consent_to_referral": True,
+            "consent_to_share": True,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "date_of_birth": person.date_of_birth,
+            "phone": person.phone,
+            "email": person.email,
+            "preferred_contact": "Phone",
+            "housing_situation": "address",
+            "address_line_1": "Current address on the case",
+            "postcode": "NB1 1AA",
+            "safe_tonight": "yes",
+            "household": tuple(
+                HouseholdMember(cp.person.full_name, cp.relationship_to_primary or "Other")
+                for cp in case.people
+                if not cp.is_primary and cp.date_left is None
+            ),
+            **details,
+        }
+        submitted = referrals.submit_referral(
+            session,
+            ReferralSubmission(**values),  # type: ignore[arg-type]
+            mailer=None,
+            client=None,
+            now=utcnow() - dt.timedelta(days=days_ago * 3),
+        )
+        strand = submitted.referral.strand
+        for kind, value in steps:
+            assert value is not None
+            if kind == "action":
+                workflows.record_action(session, actor, strand, value)
+            elif kind == "outcome":
+                workflows.set_field(
+                    session,
+                    actor,
+                    strand,
+                    workflows.PRIMARY_OUTCOME,
+                    value,
+                    expected_version=strand.version,
+                )
+            else:
+                referrals.move(
+                    session, actor, strand, value, expected_version=strand.version, mailer=None
+                )
+    session.flush()

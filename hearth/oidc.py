@@ -170,3 +170,38 @@ class OIDCClient:
         if id_token_hint:
             query["id_token_hint"] = id_token_hint
         return f"{endpoint}?{urlencode(query)}"
+
+
+def start_flow(
+    client: OIDCClient, store: dict[str, Any], key: str, *, redirect_uri: str, next_url: str
+) -> str:
+    """Begin a sign-in: remember state, nonce and verifier under `key`; return where to go."""
+    pending = client.begin(redirect_uri)
+    store[key] = {
+        "state": pending.state,
+        "nonce": pending.nonce,
+        "verifier": pending.code_verifier,
+        "next": next_url,
+    }
+    return pending.url
+
+
+def finish_flow(
+    client: OIDCClient,
+    store: dict[str, Any],
+    key: str,
+    *,
+    redirect_uri: str,
+    params: dict[str, str],
+) -> tuple[OIDCIdentity, str]:
+    """Complete a sign-in begun by `start_flow` (once: the remembered state is used up).
+    Returns the identity and the `next` URL remembered at the start."""
+    flow = store.pop(key, None) or {}
+    identity = client.complete(
+        redirect_uri=redirect_uri,
+        params=params,
+        expected_state=str(flow.get("state", "")),
+        nonce=str(flow.get("nonce", "")),
+        code_verifier=str(flow.get("verifier", "")),
+    )
+    return identity, str(flow.get("next") or "")

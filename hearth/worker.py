@@ -106,8 +106,20 @@ class Worker:
             done += 1
         return done
 
+    def schedule_recurring(self) -> None:
+        """Make sure today's recurring jobs are queued (each is queued at most once a day)."""
+        from domain.assessments import schedule_daily
+        from domain.council_settings import council_today
+
+        with self.factory() as session, session.begin():
+            schedule_daily(session, council_today())
+
     def run_forever(self, stop: threading.Event) -> None:
         log.info("worker %s started", self.name)
+        try:
+            self.schedule_recurring()
+        except Exception:  # a worker must start even if the database is briefly unavailable
+            log.exception("could not queue the recurring jobs")
         last_sweep = 0.0
         while not stop.is_set():
             try:

@@ -12,7 +12,7 @@ from domain.accounts import LinkDetailsWrong, Mailer
 from domain.errors import RuleBroken
 from domain.tokens import LinkExpired, LinkInvalid
 from hearth import auth
-from hearth.oidc import OIDCClient, OIDCError
+from hearth.oidc import OIDCClient, OIDCError, finish_flow, start_flow
 from hearth.web import Ctx, applicant_view, portal_view, safe_next
 from portal.forms import (
     ChangePasswordForm,
@@ -276,32 +276,29 @@ def _external_callback(ctx: Ctx) -> str:
 
 @portal_view
 def external_start(ctx: Ctx) -> Response:
-    provider = _external(ctx)
     try:
-        pending = provider.begin(_external_callback(ctx))
+        url = start_flow(
+            _external(ctx),
+            ctx.request.session,
+            APPLICANT_FLOW_KEY,
+            redirect_uri=_external_callback(ctx),
+            next_url=_after_sign_in(ctx),
+        )
     except OIDCError as exc:
         ctx.request.session["flash"] = str(exc)
         return ctx.redirect("sign_in")
-    ctx.request.session[APPLICANT_FLOW_KEY] = {
-        "state": pending.state,
-        "nonce": pending.nonce,
-        "verifier": pending.code_verifier,
-        "next": _after_sign_in(ctx),
-    }
-    return RedirectResponse(pending.url, status_code=303)
+    return RedirectResponse(url, status_code=303)
 
 
 @portal_view
 def external_callback(ctx: Ctx) -> Response:
-    provider = _external(ctx)
-    flow = ctx.request.session.pop(APPLICANT_FLOW_KEY, None) or {}
     try:
-        identity = provider.complete(
+        identity, next_url = finish_flow(
+            _external(ctx),
+            ctx.request.session,
+            APPLICANT_FLOW_KEY,
             redirect_uri=_external_callback(ctx),
             params=dict(ctx.request.query_params),
-            expected_state=str(flow.get("state", "")),
-            nonce=str(flow.get("nonce", "")),
-            code_verifier=str(flow.get("verifier", "")),
         )
     except OIDCError as exc:
         return ctx.render("portal/account/external_problem.html", status_code=400, problem=str(exc))
@@ -315,6 +312,4 @@ def external_callback(ctx: Ctx) -> Response:
             problem="This account has been closed. Contact the council's housing options team.",
         )
     auth.sign_in_applicant(ctx.request, ctx.db, account)
-    return RedirectResponse(
-        safe_next(str(flow.get("next") or ""), ctx.url_for("your_case")), status_code=303
-    )
+    return RedirectResponse(safe_next(next_url, ctx.url_for("your_case")), status_code=303)

@@ -177,7 +177,7 @@ def _files_folder(ctx: Ctx) -> Any:
 @applicant_view
 def check(ctx: Ctx) -> Response:
     assert ctx.account is not None
-    case, person = _case_and_person(ctx)
+    case, _person = _case_and_person(ctx)
     kind = _kind(ctx)
     draft = _draft(ctx, kind)
     posted_key = ctx.form.get("key") if ctx.form else None

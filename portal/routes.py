@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from portal import account, case, changes, devmail, pages
+from portal import account, case, changes, devmail, pages, referrals
 
 GET_POST = ["GET", "POST"]
 
@@ -68,6 +68,22 @@ routes: list[BaseRoute] = [
         changes.change_file,
         name="change_file",
     ),
+    # Homeless referrals: a public body's referral, and a self-referral (same pages).
+    Route("/refer", referrals.referrer_start, name="referral_start"),
+    Route("/refer/check", referrals.referrer_check, methods=GET_POST, name="referral_check"),
+    Route("/refer/sent", referrals.referrer_sent, name="referral_sent"),
+    Route("/refer/no-consent", referrals.referrer_no_consent, name="referral_no_consent"),
+    Route("/refer/{step}", referrals.referrer_step, methods=GET_POST, name="referral_step"),
+    Route("/refer-yourself", referrals.self_start, name="self_referral_start"),
+    Route(
+        "/refer-yourself/check", referrals.self_check, methods=GET_POST, name="self_referral_check"
+    ),
+    Route("/refer-yourself/sent", referrals.self_sent, name="self_referral_sent"),
+    Route("/refer-yourself/no-consent", referrals.self_no_consent, name="self_referral_no_consent"),
+    Route(
+        "/refer-yourself/{step}", referrals.self_step, methods=GET_POST, name="self_referral_step"
+    ),
+    Route("/referral-status", referrals.status, name="referral_status"),
 ]
 
 # Only in the embedded default, where mail goes to a local folder instead of a mail server.

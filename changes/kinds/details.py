@@ -103,7 +103,9 @@ class Contact(Kind):
         ):
             raise FieldErrors(
                 {
-                    "email": "These are the details the council already has. Change at least one of them"
+                    "email": (
+                        "These are the details the council already has. Change at least one of them"
+                    )
                 }
             )
         return payload
@@ -222,7 +224,10 @@ class Address(Kind):
         if current is not None and current.date_from is not None and moved < current.date_from:
             raise FieldErrors(
                 {
-                    "moved_on": f"Date you moved must be after you moved to your current address, on {fmt_date(current.date_from)}"
+                    "moved_on": (
+                        "Date you moved must be after you moved to your current "
+                        f"address, on {fmt_date(current.date_from)}"
+                    )
                 }
             )
         return {
@@ -292,7 +297,10 @@ class Address(Kind):
         return rows
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
-        return f"Moved to {payload['line_1']}, {payload['postcode']} on {fmt_date(payload['moved_on'])}"
+        return (
+            f"Moved to {payload['line_1']}, {payload['postcode']} "
+            f"on {fmt_date(payload['moved_on'])}"
+        )
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
@@ -357,7 +365,10 @@ class Other(Kind):
             session,
             actor,
             "case.circumstances",
-            f"Change of circumstances noted (change {change.reference}): {self.describe(change.case, change.payload)}",
+            (
+                f"Change of circumstances noted (change {change.reference}): "
+                f"{self.describe(change.case, change.payload)}"
+            ),
             case_id=change.case_id,
             person_id=change.target_person_id,
             after={"details": change.payload["details"]},

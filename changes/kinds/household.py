@@ -160,7 +160,10 @@ class Joined(Kind):
         ]
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
-        return f"{payload['first_name']} {payload['last_name']} joined on {fmt_date(payload['date_joined'])}"
+        return (
+            f"{payload['first_name']} {payload['last_name']} joined "
+            f"on {fmt_date(payload['date_joined'])}"
+        )
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
@@ -235,7 +238,10 @@ class Left(Kind):
         if left < link.date_joined:
             raise FieldErrors(
                 {
-                    "date_left": f"Date they left must be on or after the date they joined, {fmt_date(link.date_joined)}"
+                    "date_left": (
+                        "Date they left must be on or after the date they "
+                        f"joined, {fmt_date(link.date_joined)}"
+                    )
                 }
             )
         return {"person_id": person_id, "date_left": left.isoformat()}
@@ -311,7 +317,9 @@ class Relationship(Kind):
         if link.relationship_to_primary == new:
             raise FieldErrors(
                 {
-                    "relationship": f"The council already has {link.person.full_name} as your {new.lower()}"
+                    "relationship": (
+                        f"The council already has {link.person.full_name} as your {new.lower()}"
+                    )
                 }
             )
         return {"person_id": person_id, "relationship": new}
@@ -341,7 +349,10 @@ class Relationship(Kind):
         ]
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
-        return f"{_name(case, int(payload['person_id']))} is now your {payload['relationship'].lower()}"
+        return (
+            f"{_name(case, int(payload['person_id']))} is now your "
+            f"{payload['relationship'].lower()}"
+        )
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
@@ -382,7 +393,10 @@ class Pregnancy(Kind):
         if due < today:
             raise FieldErrors(
                 {
-                    "due_date": "Due date must be today or in the future. If the baby has been born, tell us about the birth instead"
+                    "due_date": (
+                        "Due date must be today or in the future. If the baby has "
+                        "been born, tell us about the birth instead"
+                    )
                 }
             )
         if due > today + dt.timedelta(weeks=42):
@@ -415,7 +429,10 @@ class Pregnancy(Kind):
         ]
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
-        return f"{_name(case, int(payload['person_id']))} is pregnant, due {fmt_date(payload['due_date'])}"
+        return (
+            f"{_name(case, int(payload['person_id']))} is pregnant, "
+            f"due {fmt_date(payload['due_date'])}"
+        )
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
@@ -429,7 +446,10 @@ class Pregnancy(Kind):
             session,
             actor,
             "person.pregnancy",
-            f"{person.full_name}'s expected date of birth recorded: {fmt_date(person.pregnancy_due_date)}",
+            (
+                f"{person.full_name}'s expected date of birth recorded: "
+                f"{fmt_date(person.pregnancy_due_date)}"
+            ),
             case_id=change.case_id,
             person_id=person.id,
             before={"pregnancy_due_date": before},
@@ -475,7 +495,10 @@ class Birth(Kind):
         if born < today - dt.timedelta(days=366):
             raise FieldErrors(
                 {
-                    "date_of_birth": "Date of birth must be in the last year. For an older child, tell us someone has joined your household"
+                    "date_of_birth": (
+                        "Date of birth must be in the last year. For an older child, "
+                        "tell us someone has joined your household"
+                    )
                 }
             )
         if form.relationship.data not in CHILD_RELATIONSHIPS:
@@ -530,7 +553,10 @@ class Birth(Kind):
         return rows
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
-        return f"{payload['first_name']} {payload['last_name']} was born on {fmt_date(payload['date_of_birth'])}"
+        return (
+            f"{payload['first_name']} {payload['last_name']} was born "
+            f"on {fmt_date(payload['date_of_birth'])}"
+        )
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
@@ -567,7 +593,10 @@ class Birth(Kind):
                 session,
                 actor,
                 "person.pregnancy",
-                f"{mother.person.full_name}'s expected date of birth cleared: the baby has been born",
+                (
+                    f"{mother.person.full_name}'s expected date of birth "
+                    "cleared: the baby has been born"
+                ),
                 case_id=change.case_id,
                 person_id=mother.person_id,
                 before={"pregnancy_due_date": mother.person.pregnancy_due_date},

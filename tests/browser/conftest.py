@@ -79,3 +79,7 @@ def phone(browser, live: Live) -> Iterator[Visit]:  # type: ignore[no-untyped-de
 def desktop(browser, live: Live) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
     """A desktop-sized page for the back office."""
     yield from visit_at(browser, live, DESKTOP)
+
+
+# `with visiting(browser, live, PHONE) as phone:` — for tests that need two people at once.
+visiting = contextmanager(visit_at)

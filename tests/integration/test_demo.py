@@ -40,3 +40,17 @@ def test_seed_demo_builds_varied_households_once(db: Session) -> None:
     accounts = db.scalars(select(PortalAccount)).all()
     assert len(accounts) >= 3
     assert all(a.person_id is not None and a.email_verified_at is not None for a in accounts)
+
+
+def test_demo_has_assessments_and_changes_to_review(db: Session) -> None:
+    from domain.assessments import BedroomAssessmentVersion
+    from domain.council_settings import council_today
+    from domain.pending import PendingChange
+
+    seed_demo(db)
+    assert db.scalar(select(func.count()).select_from(BedroomAssessmentVersion)) >= 15
+    changes = db.scalars(select(PendingChange)).all()
+    statuses = Counter(c.status for c in changes)
+    assert statuses["pending"] >= 4 and statuses["accepted"] == 1 and statuses["rejected"] == 1
+    assert any(c.status == "pending" and c.target_date < council_today() for c in changes)
+    assert len({c.kind for c in changes}) >= 5

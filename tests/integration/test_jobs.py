@@ -137,3 +137,18 @@ def test_skip_locked_lets_a_second_worker_pass_a_job_being_claimed(
             passed = jobs.claim_next(other, "other")
             assert passed is not None
             assert passed.id == second.id
+
+
+def test_a_starting_worker_queues_todays_bedroom_recalculation_once(
+    committed: sessionmaker[Session], tmp_path: Any
+) -> None:
+    from domain.assessments import DAILY_JOB
+    from domain.council_settings import council_today
+
+    settings = load_settings({"HEARTH_DATA_DIR": str(tmp_path), "SECRET_KEY": "s" * 40})
+    worker = Worker(committed, settings, name="t")
+    worker.schedule_recurring()
+    worker.schedule_recurring()  # a second worker, or a restart, adds nothing
+    with committed() as session:
+        (job,) = session.scalars(select(Job).where(Job.kind == DAILY_JOB)).all()
+        assert job.payload == {"on": council_today().isoformat()}

@@ -17,6 +17,7 @@ def test_second_writer_of_a_stale_version_is_refused(committed: sessionmaker[Ses
     try:
         # Both officers load the record (each read ends with its request's transaction) ...
         a = first.get(Person, person_id)
+        first.commit()
         b = second.get(Person, person_id)
         second.commit()
         assert a is not None

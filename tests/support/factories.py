@@ -136,3 +136,46 @@ def open_housing_register(db: Session, case: Case, officer: User | None = None):
     from domain.strands import HOUSING_REGISTER, open_strand
 
     return open_strand(db, Actor.officer(officer) if officer else SYSTEM, case, HOUSING_REGISTER)
+
+
+# --- homeless referrals --------------------------------------------------------------------
+
+
+def referral_submission(**overrides):  # type: ignore[no-untyped-def]
+    """A complete, consented referral from a hospital (override any field)."""
+    from domain.referrals import HouseholdMember, ReferralSubmission
+
+    values = {
+        "self_referral": False,
+        "consent_to_referral": True,
+        "consent_to_share": True,
+        "org_type": "hospital_inpatient",
+        "org_name": "Northbridge General Hospital",
+        "referrer_name": "Nia Adebayo",
+        "referrer_role": "Discharge coordinator",
+        "referrer_email": "nia.adebayo@nhs.example",
+        "referrer_phone": "01632 960001",
+        "first_name": "Kieran",
+        "last_name": "Doyle",
+        "date_of_birth": dt.date(1979, 3, 14),
+        "email": None,
+        "phone": "07700 900123",
+        "preferred_contact": "Phone",
+        "housing_situation": "no_fixed_address",
+        "safe_tonight": "no",
+        "reason": "Being discharged after surgery; his tenancy ended while he was in hospital.",
+        "leaving_date": dt.date(2026, 12, 1),
+        "household": (HouseholdMember("Sadie Doyle", "Daughter", dt.date(2012, 6, 2)),),
+        "support_needs": "Uses a wheelchair for now.",
+    }
+    values.update(overrides)
+    return ReferralSubmission(**values)
+
+
+def make_referral(db: Session, *, mailer=None, **overrides):  # type: ignore[no-untyped-def]
+    """Submit a referral (no throttling, no email unless a mailer is given); the Referral."""
+    from domain.referrals import submit_referral
+
+    return submit_referral(
+        db, referral_submission(**overrides), mailer=mailer, client=None
+    ).referral

@@ -38,5 +38,6 @@ def test_case_reference_round_trip() -> None:
     assert parse_case_reference("HC-") is None
     assert parse_case_reference("HC-12x") is None
     assert parse_case_reference("hc 000123") == 123
+    assert parse_case_reference("HC-²") is None  # a digit to Python, not to int()
     assert parse_case_reference("HC-000000") is None
     assert parse_case_reference("9" * 40) is None

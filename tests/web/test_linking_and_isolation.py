@@ -127,6 +127,15 @@ def test_a_joint_applicant_can_link_but_a_child_cannot(
             "Date of birth must be in the past",
         ),
         ({"reference": "x" * 50, **dob(BORN)}, "Case reference must be 20 characters or fewer"),
+        (
+            {
+                "reference": "HC-000001",
+                "date_of_birth-day": "²",
+                "date_of_birth-month": "1",
+                "date_of_birth-year": "1987",
+            },
+            "Date of birth must be a real date",
+        ),
     ],
 )
 def test_link_form_errors(
@@ -191,7 +200,12 @@ PROBES: dict[str, Any] = {
     "change_withdraw": lambda ids: f"/your-changes/{ids['change']}/withdraw",
     "change_file": lambda ids: f"/your-changes/{ids['change']}/files/{ids['file']}",
 }
-NOT_RECORDS = {"report_change_form", "report_change_check"}
+NOT_RECORDS = {
+    "report_change_form",
+    "report_change_check",
+    "referral_step",  # {step} names a page of the referral journey
+    "self_referral_step",
+}
 
 
 def test_portal_routes_with_ids_refuse_another_applicants_records(

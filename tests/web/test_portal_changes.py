@@ -94,7 +94,7 @@ def test_member_left_journey_end_to_end(
     assert page.location == "/report-a-change/left/check"
     check = signed_in.follow(page)
     assert check.h1 == "Check your answers"
-    assert ["Who has left", "Date they left", "Evidence"] == check.texts(".govuk-summary-list__key")
+    assert check.texts(".govuk-summary-list__key") == ["Who has left", "Date they left", "Evidence"]
     assert "tenancy.pdf" in check.text
     key = check.select_one('input[name="key"]')["value"]
     assert count_changes(db) == 0
@@ -205,7 +205,10 @@ def test_member_left_journey_end_to_end(
             "pregnancy",
             {"person_id": "PRIMARY", **d("due_date", dt.date(2020, 1, 1))},
             [
-                "Due date must be today or in the future. If the baby has been born, tell us about the birth instead"
+                (
+                    "Due date must be today or in the future. If the baby has "
+                    "been born, tell us about the birth instead"
+                )
             ],
         ),
         (

@@ -18,7 +18,6 @@ from domain.vocab import Permission
 from tests.support.factories import (
     link_partners,
     make_case,
-    make_officer,
     make_person,
     make_portal_account,
     make_team,
@@ -93,7 +92,7 @@ def test_queue_lists_oldest_first_with_targets_and_overdue_badges(
     overdue = pages.get("backoffice:queue", params={"overdue": "yes"})
     assert len(overdue.select("tbody tr")) == 1
     by_kind = pages.get("backoffice:queue", params={"kind": "other"})
-    assert [r.get_text() for r in by_kind.select("tbody tr")][0].count(new.reference) >= 1
+    assert next(r.get_text() for r in by_kind.select("tbody tr")).count(new.reference) >= 1
     other_team = make_team(db, "Elsewhere")
     db.commit()
     assert (
@@ -102,6 +101,7 @@ def test_queue_lists_oldest_first_with_targets_and_overdue_badges(
     )
     # nonsense in the query string is ignored, not a 500
     pages.get("backoffice:queue", params={"kind": "<script>", "team": "abc", "after": "garbage"})
+    pages.get("backoffice:queue", params={"team": "²", "assigned": "³"})
 
 
 def test_keyset_paging(

@@ -1,0 +1,285 @@
+"""Applications & assessments tab, the bedroom assessment's officer actions (recalculate,
+override, foster carers) and the council's bedroom policy page.
+
+The actions need "Cases: bedroom assessments"; without it their forms are not shown and their
+POST routes answer 403. Every rule (ranges, reasons, what is stored) is in `domain.assessments`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy import select
+from starlette.responses import Response
+from wtforms import Form, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than the stubs
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from backoffice import case_queries as q
+from backoffice.cases import render_case_page
+from domain import assessments
+from domain.assessments import MAX_OVERRIDE_BEDROOMS, POLICY_NAMES
+from domain.bedrooms import POLICIES, InvalidLocalPolicy, LocalPolicy
+from domain.council_settings import get_setting
+from domain.errors import RuleBroken
+from domain.history import Actor
+from domain.models import Case, Job
+from domain.strands import Strand
+from domain.vocab import JobStatus, Permission
+from hearth.web import Ctx, officer_view
+
+
+class OverrideForm(Form):
+    bedrooms = StringField(
+        validators=[InputRequired("Enter the number of bedrooms the household needs")]
+    )
+    reason = TextAreaField(
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired("Enter the reason for overriding the calculated bedroom need"),
+            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
+        ],
+    )
+
+    def validate_bedrooms(self, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > MAX_OVERRIDE_BEDROOMS:
+            raise ValidationError(
+                f"Number of bedrooms must be a whole number from 0 to {MAX_OVERRIDE_BEDROOMS}"
+            )
+
+
+def _case(ctx: Ctx) -> Case:
+    return q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+
+
+def render_strands(
+    ctx: Ctx,
+    case: Case,
+    *,
+    status_code: int = 200,
+    override_form: OverrideForm | None = None,
+    errors: list[str] | None = None,
+) -> Response:
+    summaries = q.strand_summaries(ctx.db, case.id)
+    bedroom = next(
+        (s for s in summaries if s.is_bedroom_assessment and s.strand.is_open and s.version),
+        None,
+    )
+    context: dict[str, Any] = {}
+    if bedroom is not None:
+        assert bedroom.version is not None
+        context = {
+            "bedroom": bedroom,
+            "rooms": q.room_rows(bedroom.version),
+            "notes": q.version_notes(bedroom.version),
+            "versions": assessments.assessment_history(ctx.db, bedroom.strand.id),
+        }
+    policy, _local = assessments.bedroom_policy(ctx.db)
+    assert ctx.user is not None
+    override_form = override_form or OverrideForm()
+    page_errors = [{"text": message} for message in errors or []]
+    for field in (override_form.bedrooms, override_form.reason):
+        if field.errors:
+            page_errors.append({"text": field.errors[0], "href": f"#{field.id}"})
+    page_errors += [{"text": message} for message in override_form.form_errors]
+    return render_case_page(
+        ctx,
+        "backoffice/case/strands.html",
+        case,
+        status_code=status_code,
+        active="strands",
+        summaries=summaries,
+        council_policy=POLICY_NAMES[policy],
+        policy_names=POLICY_NAMES,
+        cause_labels=q.CAUSE_LABELS,
+        can_assess=ctx.user.can(Permission.BEDROOM_ASSESSMENTS),
+        override_form=override_form,
+        page_errors=page_errors,
+        max_override=MAX_OVERRIDE_BEDROOMS,
+        **context,
+    )
+
+
+@officer_view(Permission.CASES)
+def case_strands(ctx: Ctx) -> Response:
+    return render_strands(ctx, _case(ctx))
+
+
+def _open_assessment(ctx: Ctx, case: Case) -> Strand | None:
+    return assessments.open_bedroom_assessment(ctx.db, case.id)
+
+
+NO_ASSESSMENT = "This case has no open bedroom assessment"
+
+
+@officer_view(Permission.BEDROOM_ASSESSMENTS)
+def bedroom_recalculate(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    case = _case(ctx)
+    if _open_assessment(ctx, case) is None:
+        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
+    try:
+        version = assessments.recalculate(
+            ctx.db,
+            Actor.officer(ctx.user),
+            case,
+            cause=assessments.OFFICER_RECALCULATION,
+            cause_detail=f"Recalculated by {ctx.user.name}",
+            on=ctx.today,
+        )
+    except RuleBroken as exc:
+        return render_strands(ctx, case, status_code=400, errors=[str(exc)])
+    assert version is not None
+    ctx.request.session["flash"] = f"Bedroom need recalculated: {version.summary()}."
+    return ctx.redirect("backoffice:case_strands", case_id=case.id)
+
+
+@officer_view(Permission.BEDROOM_ASSESSMENTS)
+def bedroom_override(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    case = _case(ctx)
+    form = OverrideForm(ctx.form)
+    strand = _open_assessment(ctx, case)
+    if strand is None:
+        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
+    if form.validate():
+        try:
+            version = assessments.record_override(
+                ctx.db,
+                Actor.officer(ctx.user),
+                strand,
+                int((form.bedrooms.data or "").strip()),
+                form.reason.data or "",
+            )
+        except RuleBroken as exc:
+            form.form_errors.append(str(exc))
+        else:
+            ctx.request.session["flash"] = f"Bedroom need overridden: {version.summary()}."
+            return ctx.redirect("backoffice:case_strands", case_id=case.id)
+    return render_strands(ctx, case, status_code=400, override_form=form)
+
+
+@officer_view(Permission.BEDROOM_ASSESSMENTS)
+def bedroom_clear_override(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    case = _case(ctx)
+    strand = _open_assessment(ctx, case)
+    if strand is None:
+        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
+    try:
+        version = assessments.clear_override(ctx.db, Actor.officer(ctx.user), strand)
+    except RuleBroken as exc:
+        return render_strands(ctx, case, status_code=400, errors=[str(exc)])
+    ctx.request.session["flash"] = (
+        f"Override removed: the calculated need of {version.summary()} applies again."
+    )
+    return ctx.redirect("backoffice:case_strands", case_id=case.id)
+
+
+@officer_view(Permission.BEDROOM_ASSESSMENTS)
+def bedroom_foster_carer(ctx: Ctx) -> Response:
+    assert ctx.user is not None and ctx.form is not None
+    case = _case(ctx)
+    strand = _open_assessment(ctx, case)
+    if strand is None:
+        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
+    value = ctx.form.get("foster_carer")
+    if value not in {"yes", "no"}:
+        return render_strands(
+            ctx,
+            case,
+            status_code=400,
+            errors=["Choose whether the household are approved foster carers"],
+        )
+    try:
+        version = assessments.set_foster_carer(
+            ctx.db, Actor.officer(ctx.user), strand, value == "yes"
+        )
+    except RuleBroken as exc:
+        return render_strands(ctx, case, status_code=400, errors=[str(exc)])
+    what = "are" if value == "yes" else "are not"
+    message = f"Recorded that the household {what} approved foster carers."
+    if version is not None:
+        message += f" Bedroom need recalculated: {version.summary()}."
+    ctx.request.session["flash"] = message
+    return ctx.redirect("backoffice:case_strands", case_id=case.id)
+
+
+# --- the council's bedroom policy ------------------------------------------------------------
+
+
+class PolicyForm(Form):
+    policy = RadioField(
+        choices=[
+            SelectChoice(p, POLICY_NAMES[p][:1].upper() + POLICY_NAMES[p][1:]) for p in POLICIES
+        ],
+        validators=[InputRequired("Choose the bedroom policy the council uses")],
+        validate_choice=False,
+    )
+    local = TextAreaField(
+        validators=[
+            Length(max=5000, message="Local policy settings must be 5,000 characters or fewer")
+        ]
+    )
+
+    def validate_policy(self, field: RadioField) -> None:
+        if field.data not in POLICIES:
+            raise ValidationError("Choose the bedroom policy the council uses")
+
+
+def _local_text(value: object) -> str:
+    try:
+        local = LocalPolicy.from_dict(value) if isinstance(value, dict) else LocalPolicy()
+    except InvalidLocalPolicy:
+        local = LocalPolicy()
+    return json.dumps(local.to_dict(), indent=2)
+
+
+@officer_view(Permission.BEDROOM_ASSESSMENTS)
+def bedroom_policy(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    policy, _local = assessments.bedroom_policy(ctx.db)
+    stored_local = get_setting(ctx.db, assessments.BEDROOM_LOCAL_POLICY_KEY, {})
+    form = PolicyForm(ctx.form, data={"policy": policy, "local": _local_text(stored_local)})
+    if ctx.request.method == "POST" and form.validate():
+        local: LocalPolicy | None = None
+        if form.policy.data == "local":
+            try:
+                local = LocalPolicy.from_json(form.local.data or "")
+            except InvalidLocalPolicy as exc:
+                form.local.errors = [*form.local.errors, str(exc)]
+        if not form.errors:
+            try:
+                job = assessments.choose_bedroom_policy(
+                    ctx.db, Actor.officer(ctx.user), str(form.policy.data), local
+                )
+            except RuleBroken as exc:
+                form.form_errors.append(str(exc))
+            else:
+                name = POLICY_NAMES[str(form.policy.data)]
+                ctx.request.session["flash"] = (
+                    f"The council now uses {name}. Open bedroom assessments are being "
+                    "recalculated in the background."
+                    if job is not None
+                    else f"Nothing changed: the council already uses {name}."
+                )
+                return ctx.redirect("backoffice:bedroom_policy")
+    recalculating = ctx.db.scalar(
+        select(Job.id)
+        .where(
+            Job.kind == assessments.POLICY_CHANGE_JOB,
+            Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+        )
+        .limit(1)
+    )
+    return ctx.render(
+        "backoffice/settings/bedroom_policy.html",
+        status_code=400 if form.errors else 200,
+        form=form,
+        current_policy=POLICY_NAMES[policy],
+        recalculating=recalculating is not None,
+        flash=ctx.request.session.pop("flash", None),
+    )

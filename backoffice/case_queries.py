@@ -1,0 +1,575 @@
+"""Queries and small presenters for the back-office case pages (cases list, case tabs).
+
+Views stay thin: anything more than a line or two of querying lives here. Nothing here changes
+a record; business rules stay in `domain/` (this module only reads and words things for pages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from changes import engine
+from changes.kinds import kind_of
+from domain.assessments import BedroomAssessmentVersion
+from domain.bedrooms import UNBORN_SUFFIX
+from domain.errors import NotFound
+from domain.household import members_on, past_members
+from domain.models import (
+    Case,
+    CasePerson,
+    HistoryEvent,
+    Person,
+    PortalAccount,
+    User,
+    parse_case_reference,
+)
+from domain.pending import ChangeStatus, PendingChange
+from domain.strands import BEDROOM_ASSESSMENT, STRAND_TYPES, Strand
+from domain.vocab import CaseStatus
+
+LONDON = ZoneInfo("Europe/London")
+CASES_PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 100
+MAX_SEARCH_LENGTH = 200
+_MAX_ID = 2**31 - 1  # larger ids cannot exist (and PostgreSQL would refuse to compare them)
+
+
+# --------------------------------------------------------------------------------------------
+# One case
+# --------------------------------------------------------------------------------------------
+
+
+def load_case(session: Session, case_id: int) -> Case:
+    """A case with its household and team loaded, or NotFound (a 404 page)."""
+    case = None
+    if 0 < case_id <= _MAX_ID:
+        case = session.scalars(
+            select(Case)
+            .where(Case.id == case_id)
+            .options(
+                selectinload(Case.people).selectinload(CasePerson.person),
+                joinedload(Case.responsible_team),
+            )
+        ).first()
+    if case is None:
+        raise NotFound("There is no case with that number. Check the link, or search for it.")
+    return case
+
+
+def case_header(session: Session, case: Case, today: dt.date) -> dict[str, Any]:
+    """What the case header and sub navigation show besides the case itself.
+
+    Pass the result into the template context (``**case_header(...)``) of any page that
+    includes ``backoffice/case/_header.html`` / ``_subnav.html``.
+    """
+    return {
+        "current_members": members_on(case, today),
+        "pending_count": len(engine.pending_for_case(session, case.id)),
+    }
+
+
+def current_and_future_members(case: Case, today: dt.date) -> list[CasePerson]:
+    """Everyone who has not left by `today` (including anyone recorded as joining later),
+    in the case's order: primary applicant first, then by date joined."""
+    gone = {cp.id for cp in past_members(case, today)}
+    return [cp for cp in case.people if cp.id not in gone]
+
+
+# --------------------------------------------------------------------------------------------
+# The cases list
+# --------------------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})$")
+_REFERENCE = re.compile(r"^(HC)?[\s-]*\d+$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What an officer typed into the case search, understood."""
+
+    text: str = ""
+    case_id: int | None = None
+    born: dt.date | None = None
+    words: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text
+
+    @property
+    def by(self) -> str:
+        if self.is_empty:
+            return "recent"
+        if self.born is not None:
+            return "date of birth"
+        if self.words:
+            return "name"
+        return "reference"
+
+
+def parse_search(raw: str | None) -> CaseSearch:
+    """Understand a search for a case reference (forgiving: "hc 123", "HC-000123", "123"), a date
+    of birth (dd/mm/yyyy) or a name (every word must match part of a first or last name)."""
+    text = " ".join((raw or "").split())
+    if not text:
+        return CaseSearch()
+    if len(text) > MAX_SEARCH_LENGTH:
+        return CaseSearch(
+            text=text[:MAX_SEARCH_LENGTH],
+            error=f"Search must be {MAX_SEARCH_LENGTH} characters or fewer",
+        )
+    date_match = _DATE.match(text)
+    if date_match:
+        day, month, year = (int(part) for part in date_match.groups())
+        try:
+            return CaseSearch(text=text, born=dt.date(year, month, day))
+        except ValueError:
+            return CaseSearch(
+                text=text, error="Date of birth must be a real date, for example 27/03/1985"
+            )
+    if _REFERENCE.match(text):
+        case_id = parse_case_reference(text)
+        return CaseSearch(text=text, case_id=case_id if case_id and case_id <= _MAX_ID else 0)
+    words = tuple(word.lower() for word in _WORD.findall(text))
+    if not words:
+        return CaseSearch(
+            text=text,
+            error="Enter a case reference, a name, or a date of birth like 27/03/1985",
+        )
+    return CaseSearch(text=text, words=words)
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    primary: Person | None
+    household_size: int
+    matched: list[str] = field(default_factory=list)  # names of the people who matched
+
+
+@dataclass(frozen=True)
+class CaseResults:
+    rows: list[CaseRow]
+    next_after: int | None  # the `after` parameter for the next page, if there is one
+
+
+def search_cases(
+    session: Session, search: CaseSearch, today: dt.date, *, after: int | None = None
+) -> CaseResults:
+    """Cases matching `search`, newest first, a page at a time (keyset on created_at, id).
+
+    An empty search lists the newest active cases. A search matches anyone who is or was on the
+    case, not only the primary applicant.
+    """
+    stmt = select(Case)
+    matching_people = None
+    if search.error:
+        return CaseResults([], None)
+    if search.is_empty:
+        stmt = stmt.where(Case.status == CaseStatus.ACTIVE.value)
+    elif search.case_id is not None:
+        stmt = stmt.where(Case.id == search.case_id)
+    else:
+        if search.born is not None:
+            person_match = Person.date_of_birth == search.born
+        else:
+            person_match = and_(
+                *(
+                    or_(
+                        Person.first_name.ilike(_like(word), escape="\\"),
+                        Person.last_name.ilike(_like(word), escape="\\"),
+                    )
+                    for word in search.words
+                )
+            )
+        matching_people = select(CasePerson.case_id, CasePerson.person_id).join(
+            Person, Person.id == CasePerson.person_id
+        )
+        matching_people = matching_people.where(person_match)
+        stmt = stmt.where(Case.id.in_(select(matching_people.subquery().c.case_id)))
+    if after is not None and 0 < after <= _MAX_ID:
+        anchor = session.get(Case, after)
+        if anchor is not None:
+            stmt = stmt.where(
+                or_(
+                    Case.created_at < anchor.created_at,
+                    and_(Case.created_at == anchor.created_at, Case.id < anchor.id),
+                )
+            )
+    stmt = (
+        stmt.options(
+            selectinload(Case.people).selectinload(CasePerson.person),
+            joinedload(Case.responsible_team),
+        )
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(CASES_PAGE_SIZE + 1)
+    )
+    cases = list(session.scalars(stmt).unique())
+    more = len(cases) > CASES_PAGE_SIZE
+    cases = cases[:CASES_PAGE_SIZE]
+    matched: dict[int, set[int]] = {}
+    if matching_people is not None and cases:
+        rows = session.execute(
+            matching_people.where(CasePerson.case_id.in_([c.id for c in cases]))
+        ).all()
+        for case_id, person_id in rows:
+            matched.setdefault(case_id, set()).add(person_id)
+    results = []
+    for case in cases:
+        primary = case.primary
+        names = [
+            cp.person.full_name for cp in case.people if cp.person_id in matched.get(case.id, ())
+        ]
+        results.append(
+            CaseRow(
+                case=case,
+                primary=primary.person if primary else None,
+                household_size=len(members_on(case, today)),
+                matched=names,
+            )
+        )
+    return CaseResults(results, cases[-1].id if more and cases else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Strands (applications and assessments)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrandSummary:
+    strand: Strand
+    type_name: str
+    version: BedroomAssessmentVersion | None  # the latest version, for bedroom assessments
+
+    @property
+    def is_bedroom_assessment(self) -> bool:
+        return self.strand.type_code == BEDROOM_ASSESSMENT
+
+
+def latest_versions(
+    session: Session, strand_ids: Sequence[int]
+) -> dict[int, BedroomAssessmentVersion]:
+    """The latest version of each of these bedroom assessment strands, in one query."""
+    if not strand_ids:
+        return {}
+    newest = (
+        select(
+            BedroomAssessmentVersion.strand_id,
+            func.max(BedroomAssessmentVersion.number).label("number"),
+        )
+        .where(BedroomAssessmentVersion.strand_id.in_(strand_ids))
+        .group_by(BedroomAssessmentVersion.strand_id)
+        .subquery()
+    )
+    stmt = select(BedroomAssessmentVersion).join(
+        newest,
+        and_(
+            BedroomAssessmentVersion.strand_id == newest.c.strand_id,
+            BedroomAssessmentVersion.number == newest.c.number,
+        ),
+    )
+    return {version.strand_id: version for version in session.scalars(stmt)}
+
+
+def strand_summaries(session: Session, case_id: int) -> list[StrandSummary]:
+    """Every strand on the case, open ones first, each group oldest first."""
+    stmt = (
+        select(Strand)
+        .where(Strand.case_id == case_id)
+        .options(selectinload(Strand.created_by))
+        .order_by(Strand.is_open.desc(), Strand.created_at, Strand.id)
+    )
+    strands = list(session.scalars(stmt))
+    versions = latest_versions(
+        session, [s.id for s in strands if s.type_code == BEDROOM_ASSESSMENT]
+    )
+    return [
+        StrandSummary(
+            strand=s,
+            type_name=STRAND_TYPES[s.type_code].name
+            if s.type_code in STRAND_TYPES
+            else s.type_code,
+            version=versions.get(s.id),
+        )
+        for s in strands
+    ]
+
+
+CAUSE_LABELS = {
+    "application": "Application opened",
+    "household_change": "Household change",
+    "birthday": "Birthday",
+    "pregnancy_due": "Pregnancy",
+    "officer_recalculation": "Officer recalculation",
+    "policy_change": "Council policy change",
+    "override": "Officer override",
+}
+
+
+@dataclass(frozen=True)
+class RoomRow:
+    number: int
+    occupants: list[str]
+    reason: str
+
+
+def room_rows(version: BedroomAssessmentVersion) -> list[RoomRow]:
+    """The version's bedrooms with the people in them named (from the snapshot at the time)."""
+    names = version.names()
+
+    def name(occupant_id: str) -> str:
+        if occupant_id.endswith(UNBORN_SUFFIX):
+            parent = occupant_id.removesuffix(UNBORN_SUFFIX)
+            return f"The expected baby of {names.get(parent, parent)}"
+        return names.get(occupant_id, occupant_id)
+
+    return [
+        RoomRow(number, [name(i) for i in room.occupants], room.reason)
+        for number, room in enumerate(version.need.rooms, start=1)
+    ]
+
+
+def version_notes(version: BedroomAssessmentVersion) -> list[str]:
+    """The explanation's notes (counted or left out, and why), without the rooms or override."""
+    lines = version.explanation()[len(version.need.rooms) :]
+    if version.is_overridden and lines:
+        lines = lines[:-1]
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# Changes made through the portal
+# --------------------------------------------------------------------------------------------
+
+STATUS_TAGS = {
+    ChangeStatus.PENDING: "govuk-tag--blue",
+    ChangeStatus.ACCEPTED: "govuk-tag--green",
+    ChangeStatus.REJECTED: "govuk-tag--red",
+    ChangeStatus.WITHDRAWN: "govuk-tag--grey",
+    ChangeStatus.SUPERSEDED: "govuk-tag--grey",
+}
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    change: PendingChange
+    kind_label: str
+    description: str
+    tag_class: str
+
+
+def portal_changes(session: Session, case: Case) -> list[ChangeRow]:
+    """Every change made through the portal for the case, newest first, worded for officers."""
+    changes = engine.changes_for_case(session, case.id)
+    # Load the deciding officers and the applicants in a query each; each change's `decided_by`
+    # and `submitted_by` then come from the session's identity map instead of a query per row.
+    officer_ids = {c.decided_by_id for c in changes if c.decided_by_id is not None}
+    if officer_ids:
+        list(session.scalars(select(User).where(User.id.in_(officer_ids))))
+    account_ids = {c.submitted_by_account_id for c in changes if c.submitted_by_account_id}
+    if account_ids:
+        list(session.scalars(select(PortalAccount).where(PortalAccount.id.in_(account_ids))))
+    rows = []
+    for change in changes:
+        try:
+            kind = kind_of(change.kind)
+            label, description = kind.label, kind.describe(case, change.payload)
+        except (LookupError, ValueError, TypeError):  # a kind retired or a payload malformed
+            label, description = change.kind, ""
+        rows.append(
+            ChangeRow(change, label, description, STATUS_TAGS.get(change.status, "govuk-tag--grey"))
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# History
+# --------------------------------------------------------------------------------------------
+
+KIND_LABELS = {
+    "case.created": "Case opened",
+    "household.joined": "Joined the household",
+    "household.left": "Left the household",
+    "household.primary_switched": "Primary applicant changed",
+    "household.couple": "Couple recorded",
+    "household.couple_ended": "Couple ended",
+    "household.relationship": "Relationship changed",
+    "strand.opened": "Application or assessment opened",
+    "strand.status_changed": "Status changed",
+    "strand.updated": "Application or assessment updated",
+    "bedroom.recalculated": "Bedroom need calculated",
+    "bedroom.overridden": "Bedroom need overridden",
+    "bedroom.override_removed": "Bedroom need override removed",
+    "bedroom.need_changed": "Bedroom need changed",
+    "bedroom.recalculation_failed": "Bedroom need could not be calculated",
+    "bedroom.flag_cleared": "Bedroom review flag cleared",
+    "change.submitted": "Change reported on the portal",
+    "change.withdrawn": "Change withdrawn",
+    "change.assigned": "Change assigned",
+    "change.accepted": "Change accepted",
+    "change.rejected": "Change rejected",
+}
+
+
+def kind_label(kind: str) -> str:
+    """A history event kind in words ("household.left" → "Left the household")."""
+    if kind in KIND_LABELS:
+        return KIND_LABELS[kind]
+    words = kind.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    kind: str | None = None
+    month: str | None = None  # "YYYY-MM"
+    before: tuple[dt.datetime, int] | None = None  # keyset cursor: older than this event
+
+    def query(self, **changes: str | None) -> dict[str, str]:
+        """The query parameters for this filter (with `changes`), for links."""
+        params = {"kind": self.kind, "month": self.month, **changes}
+        return {key: value for key, value in params.items() if value}
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """The start and end (UTC) of a calendar month in England, e.g. "2026-11", else None."""
+    found = _MONTH.match(month or "")
+    if not found:
+        return None
+    year, number = int(found.group(1)), int(found.group(2))
+    if not (1 <= number <= 12 and 1900 <= year <= 9998):
+        return None
+    start = dt.datetime(year, number, 1, tzinfo=LONDON)
+    end = dt.datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=LONDON)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def month_label(month: str) -> str:
+    bounds = month_bounds(month)
+    if bounds is None:
+        return month
+    return bounds[0].astimezone(LONDON).strftime("%B %Y")
+
+
+def format_cursor(event: HistoryEvent) -> str:
+    return f"{event.occurred_at.astimezone(dt.UTC).isoformat()}~{event.id}"
+
+
+def parse_cursor(value: str | None) -> tuple[dt.datetime, int] | None:
+    """Read an "older events" cursor; anything malformed is ignored (None)."""
+    if not value or "~" not in value or len(value) > 80:
+        return None
+    moment, _, event_id = value.rpartition("~")
+    try:
+        when = dt.datetime.fromisoformat(moment)
+        number = int(event_id)
+    except ValueError:
+        return None
+    if when.tzinfo is None or not 0 < number <= _MAX_ID:
+        return None
+    return when, number
+
+
+def history_kinds(session: Session, case_id: int) -> list[str]:
+    stmt = select(HistoryEvent.kind).where(HistoryEvent.case_id == case_id).distinct()
+    return sorted(session.scalars(stmt), key=kind_label)
+
+
+def history_months(session: Session, case_id: int) -> list[str]:
+    """The months (in England) with events on the case, newest first, as "YYYY-MM"."""
+    moments = session.scalars(
+        select(HistoryEvent.occurred_at).where(HistoryEvent.case_id == case_id)
+    )
+    months = {moment.astimezone(LONDON).strftime("%Y-%m") for moment in moments}
+    return sorted(months, reverse=True)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    events: list[HistoryEvent]
+    next_cursor: str | None
+
+
+def history_page(session: Session, case_id: int, chosen: HistoryFilter) -> HistoryPage:
+    """The case's history, newest first, filtered, a page at a time (keyset on occurred_at, id)."""
+    stmt = select(HistoryEvent).where(HistoryEvent.case_id == case_id)
+    if chosen.kind:
+        stmt = stmt.where(HistoryEvent.kind == chosen.kind)
+    bounds = month_bounds(chosen.month) if chosen.month else None
+    if bounds is not None:
+        stmt = stmt.where(
+            HistoryEvent.occurred_at >= bounds[0], HistoryEvent.occurred_at < bounds[1]
+        )
+    if chosen.before is not None:
+        when, event_id = chosen.before
+        stmt = stmt.where(
+            or_(
+                HistoryEvent.occurred_at < when,
+                and_(HistoryEvent.occurred_at == when, HistoryEvent.id < event_id),
+            )
+        )
+    stmt = stmt.order_by(HistoryEvent.occurred_at.desc(), HistoryEvent.id.desc()).limit(
+        HISTORY_PAGE_SIZE + 1
+    )
+    events = list(session.scalars(stmt))
+    more = len(events) > HISTORY_PAGE_SIZE
+    events = events[:HISTORY_PAGE_SIZE]
+    return HistoryPage(events, format_cursor(events[-1]) if more and events else None)
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    label: str
+    before: str
+    after: str
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        try:
+            return f"{dt.date.fromisoformat(value):%-d %B %Y}" if len(value) == 10 else value
+        except ValueError:
+            return value
+    if isinstance(value, list) and all(isinstance(item, str | int) for item in value):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, Mapping) and all(isinstance(v, str | int | None) for v in value.values()):
+        return "; ".join(f"{k}: {_show(v)}" for k, v in value.items()) or "—"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def detail_rows(event: HistoryEvent) -> list[DetailRow]:
+    """The event's before → after values, one row per field."""
+    before = event.before or {}
+    after = event.after or {}
+    keys = list(before) + [key for key in after if key not in before]
+    rows = []
+    for key in keys:
+        label = key.replace("_", " ")
+        rows.append(
+            DetailRow(label[:1].upper() + label[1:], _show(before.get(key)), _show(after.get(key)))
+        )
+    return rows

@@ -1,0 +1,218 @@
+"""Cases: the cases list and search, and the case's tabs (Dashboard, People, Portal, History).
+
+The Applications & assessments tab and the bedroom assessment actions are in
+`backoffice.assessments`. Queries live in `backoffice.case_queries`; rules in `domain/`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import Response
+from wtforms import Form, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than the stubs
+
+from backoffice import case_queries as q
+from changes import engine
+from domain import household
+from domain.errors import RuleBroken
+from domain.history import Actor
+from domain.models import Case, CasePerson
+from domain.vocab import RELATIONSHIPS, Permission
+from hearth.web import Ctx, officer_view
+
+
+def _case(ctx: Ctx) -> Case:
+    return q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+
+
+def _flag(ctx: Ctx, name: str) -> bool:
+    return ctx.request.query_params.get(name, "") in {"1", "yes", "true"}
+
+
+def render_case_page(
+    ctx: Ctx, template: str, case: Case, status_code: int = 200, **extra: Any
+) -> Response:
+    """Render a case tab with what the shared header and sub navigation need."""
+    return ctx.render(
+        template,
+        status_code=status_code,
+        case=case,
+        today=ctx.today,
+        flash=ctx.request.session.pop("flash", None),
+        **q.case_header(ctx.db, case, ctx.today),
+        **extra,
+    )
+
+
+@officer_view(Permission.CASES)
+def cases(ctx: Ctx) -> Response:
+    search = q.parse_search(ctx.request.query_params.get("q"))
+    after_param = ctx.request.query_params.get("after", "")
+    after = int(after_param) if re.fullmatch(r"[0-9]{1,10}", after_param) else None
+    results = q.search_cases(ctx.db, search, ctx.today, after=after)
+    return ctx.render(
+        "backoffice/cases/list.html",
+        status_code=400 if search.error else 200,
+        search=search,
+        results=results,
+        paged=after is not None,
+    )
+
+
+@officer_view(Permission.CASES)
+def case(ctx: Ctx) -> Response:
+    case = _case(ctx)
+    show_closed = _flag(ctx, "closed")
+    summaries = q.strand_summaries(ctx.db, case.id)
+    return render_case_page(
+        ctx,
+        "backoffice/case/dashboard.html",
+        case,
+        active="dashboard",
+        pending_people=engine.pending_person_ids(ctx.db, case.id),
+        open_strands=[s for s in summaries if s.strand.is_open],
+        closed_strands=[s for s in summaries if not s.strand.is_open],
+        show_closed=show_closed,
+    )
+
+
+@officer_view(Permission.CASES)
+def case_people(ctx: Ctx) -> Response:
+    case = _case(ctx)
+    return render_case_page(
+        ctx,
+        "backoffice/case/people.html",
+        case,
+        active="people",
+        members=q.current_and_future_members(case, ctx.today),
+        past=household.past_members(case, ctx.today),
+        show_past=_flag(ctx, "past"),
+        pending_people=engine.pending_person_ids(ctx.db, case.id),
+    )
+
+
+# --- switching the primary applicant ---------------------------------------------------------
+
+RELATIONSHIP_CHOICES = [SelectChoice("", "Choose a relationship")] + [
+    SelectChoice(r, r) for r in RELATIONSHIPS
+]
+
+
+class SwitchPrimaryForm(Form):
+    """The new primary applicant, plus one `relationship_<person id>` select per other member
+    (added per case by `_switch_form`)."""
+
+    new_primary = HiddenField()
+
+
+def _switch_form(ctx: Ctx, others: list[CasePerson]) -> Form:
+    fields = {
+        f"relationship_{cp.person_id}": SelectField(
+            choices=RELATIONSHIP_CHOICES, validate_choice=True, default=""
+        )
+        for cp in others
+    }
+    form_class = type("SwitchPrimaryCaseForm", (SwitchPrimaryForm,), fields)
+    form: Form = form_class(ctx.form)
+    return form
+
+
+@officer_view(Permission.CASES)
+def case_switch_primary(ctx: Ctx) -> Response:
+    """Make another current member the primary applicant (GET: choose who, then relationships;
+    POST: switch). The domain function checks the rules and writes history."""
+    assert ctx.user is not None
+    case = _case(ctx)
+    current = household.members_on(case, ctx.today)
+    source = ctx.form if ctx.form is not None else ctx.request.query_params
+    chosen_id = str(source.get("new_primary") or source.get("person") or "")
+    chosen = next(
+        (cp for cp in current if str(cp.person_id) == chosen_id and not cp.is_primary), None
+    )
+    others = [cp for cp in current if chosen is None or cp.person_id != chosen.person_id]
+    form = _switch_form(ctx, others if chosen is not None else [])
+    form.new_primary.data = chosen_id  # type: ignore[attr-defined]
+    if ctx.request.method == "POST":
+        if chosen is None and not re.fullmatch(r"[0-9]{1,10}", chosen_id):
+            form.form_errors.append("Choose who will be the new primary applicant")
+        elif form.validate():
+            relationships = {
+                cp.person_id: form[f"relationship_{cp.person_id}"].data
+                for cp in others
+                if chosen is not None and form[f"relationship_{cp.person_id}"].data
+            }
+            try:
+                new_link = household.switch_primary_applicant(
+                    ctx.db,
+                    Actor.officer(ctx.user),
+                    case,
+                    int(chosen_id),
+                    relationships=relationships,
+                    on=ctx.today,
+                )
+            except RuleBroken as exc:  # NotAMember, MissingRelationships and the rest
+                form.form_errors.append(str(exc))
+            else:
+                ctx.request.session["flash"] = (
+                    f"{new_link.person.full_name} is now the primary applicant."
+                )
+                return ctx.redirect("backoffice:case_people", case_id=case.id)
+    candidates = [cp for cp in current if not cp.is_primary]
+    return render_case_page(
+        ctx,
+        "backoffice/case/switch_primary.html",
+        case,
+        status_code=400 if form.errors else 200,
+        active="people",
+        form=form,
+        chosen=chosen,
+        others=others if chosen is not None else [],
+        candidates=candidates,
+    )
+
+
+# --- portal and history -------------------------------------------------------------------------
+
+
+@officer_view(Permission.CASES)
+def case_portal(ctx: Ctx) -> Response:
+    case = _case(ctx)
+    return render_case_page(
+        ctx,
+        "backoffice/case/portal.html",
+        case,
+        active="portal",
+        changes=q.portal_changes(ctx.db, case),
+    )
+
+
+@officer_view(Permission.CASES)
+def case_history(ctx: Ctx) -> Response:
+    case = _case(ctx)
+    params = ctx.request.query_params
+    kinds = q.history_kinds(ctx.db, case.id)
+    months = q.history_months(ctx.db, case.id)
+    kind = params.get("kind") or None
+    month = params.get("month") or None
+    chosen = q.HistoryFilter(
+        kind=kind if kind in kinds else None,
+        month=month if month and q.month_bounds(month) is not None else None,
+        before=q.parse_cursor(params.get("before")),
+    )
+    page = q.history_page(ctx.db, case.id, chosen)
+    return render_case_page(
+        ctx,
+        "backoffice/case/history.html",
+        case,
+        active="history",
+        kinds=[(k, q.kind_label(k)) for k in kinds],
+        months=[(m, q.month_label(m)) for m in months],
+        chosen=chosen,
+        unknown_filter=(kind is not None and chosen.kind is None)
+        or (month is not None and chosen.month is None),
+        page=page,
+        kind_label=q.kind_label,
+        detail_rows=q.detail_rows,
+    )

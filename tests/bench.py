@@ -1,0 +1,122 @@
+"""Benchmarks that print figures (never assertions): `make bench`.
+
+Seeds a temporary SQLite database (or $BENCH_DATABASE_URL) with many pending changes, then
+times the review queue's first page, a deep keyset page, the portal home page and the bedroom
+calculator. Results vary by machine; compare runs on the same one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from changes import queue
+from domain.bedrooms import Occupant, assess
+from domain.models import Case, CasePerson, Person, PortalAccount, utcnow
+from domain.pending import PendingChange
+from hearth.db import make_engine, make_session_factory, upgrade
+
+CHANGES = int(os.environ.get("BENCH_CHANGES", "20000"))
+
+
+def timed(label: str, fn: Callable[[], object], repeat: int = 20) -> None:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    print(
+        f"{label:<48} median {statistics.median(samples):8.2f} ms   p90 "
+        f"{sorted(samples)[int(repeat * 0.9) - 1]:8.2f} ms"
+    )
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as db:
+        person = Person(
+            first_name="Bench", last_name="Mark", date_of_birth=dt.date(1980, 1, 1), sex="F"
+        )
+        db.add(person)
+        db.flush()
+        case = Case(status="Active")
+        db.add(case)
+        db.flush()
+        db.add(
+            CasePerson(
+                case_id=case.id,
+                person_id=person.id,
+                is_primary=True,
+                date_joined=dt.date(2020, 1, 1),
+            )
+        )
+        account = PortalAccount(email="bench@example.com", person_id=person.id)
+        db.add(account)
+        db.flush()
+        now = utcnow()
+        rows = [
+            {
+                "case_id": case.id,
+                "kind": "other",
+                "payload": {"person_id": person.id, "details": f"change {n}"},
+                "basis": {},
+                "status": "pending",
+                "submitted_by_account_id": account.id,
+                "submitted_at": now - dt.timedelta(minutes=CHANGES - n),
+                "target_date": dt.date.today() + dt.timedelta(days=(n % 30) - 15),
+                "version": 1,
+            }
+            for n in range(CHANGES)
+        ]
+        for start in range(0, len(rows), 5000):
+            db.execute(insert(PendingChange), rows[start : start + 5000])
+    print(f"database: {engine.url.get_backend_name()}, {CHANGES} pending changes")
+
+    def first_page() -> object:
+        with sessions() as db:
+            return queue.page(db, queue.QueueFilter(), officer_id=0, today=dt.date.today())
+
+    with sessions() as db:
+        cursor = None
+        for _ in range(CHANGES // queue.PAGE_SIZE - 2):
+            result = queue.page(
+                db, queue.QueueFilter(), officer_id=0, today=dt.date.today(), after=cursor
+            )
+            cursor = result.next_cursor
+    deep = cursor
+
+    def deep_page() -> object:
+        with sessions() as db:
+            return queue.page(
+                db, queue.QueueFilter(), officer_id=0, today=dt.date.today(), after=deep
+            )
+
+    timed("review queue, first page (with counts)", first_page)
+    timed(f"review queue, page {CHANGES // queue.PAGE_SIZE - 1} by keyset", deep_page)
+
+    household = [
+        Occupant("a", dt.date(1980, 1, 1), "F", partner="b"),
+        Occupant("b", dt.date(1979, 1, 1), "M", partner="a"),
+        *[Occupant(f"c{n}", dt.date(2010 + n % 12, 1 + n % 12, 1), "FM"[n % 2]) for n in range(8)],
+    ]
+    timed(
+        "bedroom need, 10 people, size criteria",
+        lambda: assess(household, dt.date(2026, 11, 21), "size-criteria"),
+        repeat=200,
+    )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
