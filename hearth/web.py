@@ -67,7 +67,8 @@ class Assets:
             path = self.static_dir / "manifest.json"
             if not path.exists():
                 raise RuntimeError(
-                    f"{path} is missing: build the front-end assets with `make static`"
+                    f"{path} is missing: build the front-end assets "
+                    "(npm ci && npm run build, or make install)"
                 )
             self._manifest = json.loads(path.read_text())
         return self._manifest
