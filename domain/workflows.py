@@ -32,6 +32,7 @@ Functions here change records and write history in the caller's transaction; the
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,11 +119,11 @@ class Facts:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Guard:
+class Guard(ABC):
     """A condition a move needs. `blocked` gives the reason it is not met, or None."""
 
-    def blocked(self, workflow: Workflow, facts: Facts) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    def blocked(self, workflow: Workflow, facts: Facts) -> str | None: ...
 
     def names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(action codes, field names) the guard refers to, for checking a definition."""

@@ -5,6 +5,7 @@ a basis (what the record looked like when it was submitted), a before→after pr
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -64,7 +65,7 @@ def link_of(case: Case, person_id: int) -> CasePerson | None:
     return next((cp for cp in case.people if cp.person_id == person_id), None)
 
 
-class Kind:
+class Kind(ABC):
     code: ClassVar[str]
     title: ClassVar[str]  # what the applicant chooses: "Someone has left your household"
     label: ClassVar[str]  # short name for officers: "Member left"
@@ -73,16 +74,19 @@ class Kind:
     form_class: ClassVar[type[Form]]
 
     def prepare(self, form: Form, case: Case, applicant: Person, today: dt.date) -> None:
-        """Fill in choices that depend on the case (e.g. who is in the household)."""
+        """Fill in choices that depend on the case (e.g. who is in the household).
+        Most kinds have none, so by default this does nothing."""
+        return
 
     def initial(self, case: Case, applicant: Person, today: dt.date) -> dict[str, Any]:
         return {}
 
+    @abstractmethod
     def clean(
         self, session: Session, case: Case, applicant: Person, form: Form, today: dt.date
     ) -> dict[str, Any]:
         """A JSON-safe payload from a validated form; FieldErrors for broken rules."""
-        raise NotImplementedError
+        ...
 
     def target_person_id(self, payload: dict[str, Any]) -> int | None:
         value = payload.get("person_id")
@@ -95,19 +99,22 @@ class Kind:
         """The parts of the record this change relies on, as they are now."""
         return {}
 
+    @abstractmethod
     def answers(self, case: Case, payload: dict[str, Any]) -> list[tuple[str, str]]:
         """Question and answer pairs for check-your-answers and the applicant's change page."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def rows(self, session: Session, case: Case, payload: dict[str, Any]) -> list[Row]:
         """What accepting would change, before → after, against the record as it is now."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
     ) -> list[str]:
         """Perform the effects (through domain functions, writing history); returns summaries."""
-        raise NotImplementedError
+        ...
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
         """One line for lists: e.g. "Tariq Khan left on 3 March 2026"."""

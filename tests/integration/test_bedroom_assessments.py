@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,6 +38,7 @@ from tests.support.factories import (
     make_person,
     open_housing_register,
 )
+from tests.support.postgres import wait_for_a_blocked_transaction
 
 D = dt.date
 ON = D(2026, 6, 15)
@@ -829,20 +829,7 @@ def test_concurrent_openings_of_a_bedroom_assessment_let_exactly_one_win(
         open_strand(first, SYSTEM, case, BEDROOM_ASSESSMENT, on=ON)
         second = threading.Thread(target=open_second)
         second.start()
-        with committed() as watcher:  # wait until the second is blocked on the index
-            for _ in range(200):
-                waiting = watcher.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                    )
-                )
-                watcher.rollback()
-                if waiting:
-                    break
-                time.sleep(0.05)
-            else:
-                pytest.fail("the second opening never waited for the first")
+        wait_for_a_blocked_transaction(committed)  # the second is now waiting on the first
     second.join(timeout=30)
     assert len(outcome) == 1
     assert "already has an open Bedroom assessment" in outcome[0]

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain import referrals, workflows
@@ -39,6 +38,7 @@ from domain.workflows import (
 )
 from tests.conftest import TEST_SECRET
 from tests.support.factories import make_officer, make_referral
+from tests.support.postgres import wait_for_a_blocked_transaction
 
 OUTCOME = "HS02 Helped to move to a settled home for 6 months or more"
 MAILER = Mailer(
@@ -307,20 +307,7 @@ def test_two_officers_moving_the_same_referral_at_once_exactly_one_wins(
         workflows.move(first, Actor.officer(user), loaded, "04 IAG only", expected_version=seen)
         second = threading.Thread(target=second_officer)
         second.start()
-        with committed() as watcher:  # wait until the second is blocked on the row lock
-            for _ in range(200):
-                waiting = watcher.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                    )
-                )
-                watcher.rollback()
-                if waiting:
-                    break
-                time.sleep(0.05)
-            else:
-                pytest.fail("the second move never waited for the first")
+        wait_for_a_blocked_transaction(committed)  # the second is now waiting on the first
     second.join(timeout=30)
     assert len(outcome) == 1
     assert outcome[0].startswith(
