@@ -202,6 +202,68 @@ def test_member_left_journey_end_to_end(
             ["Not a valid choice.", "Not a valid choice."],
         ),
         (
+            "relationship",
+            {},
+            ["Choose whose relationship has changed", "Choose their relationship to you"],
+        ),
+        (
+            "relationship",
+            {"person_id": "DAD", "relationship": "Partner"},
+            ["The council already has Tariq Khan as your partner"],
+        ),
+        (
+            "relationship",
+            {"person_id": "OTHER", "relationship": "Spouse"},
+            ["Choose someone from the list"],
+        ),
+        ("relationship", {"person_id": "DAD", "relationship": "Overlord"}, ["Not a valid choice."]),
+        (
+            "birth",
+            {
+                "person_id": "PRIMARY",
+                "first_name": "Zara",
+                "last_name": "Khan",
+                **d("date_of_birth", dt.date.today() - dt.timedelta(days=800)),
+                "sex": "F",
+                "relationship": "Daughter",
+            },
+            [
+                (
+                    "Date of birth must be in the last year. For an older child, "
+                    "tell us someone has joined your household"
+                )
+            ],
+        ),
+        (
+            "birth",
+            {
+                "person_id": "PRIMARY",
+                "first_name": "Zara",
+                "last_name": "Khan",
+                **d("date_of_birth", dt.date.today() + dt.timedelta(days=5)),
+                "sex": "F",
+                "relationship": "Daughter",
+            },
+            ["Date of birth must be today or in the past"],
+        ),
+        (
+            "birth",
+            {
+                "person_id": "OTHER",
+                "first_name": "Zara",
+                "last_name": "Khan",
+                **d("date_of_birth", dt.date.today()),
+                "sex": "F",
+                "relationship": "Daughter",
+            },
+            ["Choose someone from the list"],
+        ),
+        (
+            "pregnancy",
+            {"person_id": "OTHER", **d("due_date", dt.date.today() + dt.timedelta(days=60))},
+            ["Choose someone from the list"],
+        ),
+        (
             "pregnancy",
             {"person_id": "PRIMARY", **d("due_date", dt.date(2020, 1, 1))},
             [
@@ -247,7 +309,14 @@ def test_bad_input_gets_clear_errors_and_nothing_is_saved(
     data: dict[str, Any],
     errors: list[str],
 ) -> None:
-    ids = {"PRIMARY": str(family["mum"].id), "DAD": str(family["dad"].id)}
+    stranger = make_person(db, "Grace", "Mensah", born=dt.date(1990, 1, 1))  # on another case
+    make_case(db, stranger)
+    db.commit()
+    ids = {
+        "PRIMARY": str(family["mum"].id),
+        "DAD": str(family["dad"].id),
+        "OTHER": str(stranger.id),
+    }
     data = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
     page = report(signed_in, kind, data, status=400)
     assert page.error_summary == errors
