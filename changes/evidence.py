@@ -3,13 +3,16 @@ web root under a random name, and given back only through an access check."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain import jobs
 from domain.errors import RuleBroken
 from domain.pending import EvidenceFile
 
@@ -95,3 +98,28 @@ def store(
 
 def path_of(folder: Path, record: EvidenceFile) -> Path:
     return folder / record.storage_key
+
+
+PRUNE_JOB = "evidence.prune_unsent"
+UNSENT_GRACE = dt.timedelta(days=2)
+
+
+def prune_unsent(
+    session: Session, folder: Path, *, now: dt.datetime, grace: dt.timedelta = UNSENT_GRACE
+) -> int:
+    """Delete files uploaded for changes that were never sent (drafts abandoned for `grace`)."""
+    stale = session.scalars(
+        select(EvidenceFile).where(
+            EvidenceFile.change_id.is_(None),
+            EvidenceFile.uploaded_by_account_id.is_not(None),
+            EvidenceFile.created_at < now - grace,
+        )
+    ).all()
+    for record in stale:
+        path_of(folder, record).unlink(missing_ok=True)
+        session.delete(record)
+    return len(stale)
+
+
+def schedule_prune(session: Session, on: dt.date) -> None:
+    jobs.enqueue(session, PRUNE_JOB, {"on": on.isoformat()}, dedupe_key=f"{PRUNE_JOB}:{on}")

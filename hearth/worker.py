@@ -108,11 +108,14 @@ class Worker:
 
     def schedule_recurring(self) -> None:
         """Make sure today's recurring jobs are queued (each is queued at most once a day)."""
+        from changes.evidence import schedule_prune
         from domain.assessments import schedule_daily
         from domain.council_settings import council_today
 
         with self.factory() as session, session.begin():
-            schedule_daily(session, council_today())
+            today = council_today()
+            schedule_daily(session, today)
+            schedule_prune(session, today)
 
     def run_forever(self, stop: threading.Event) -> None:
         log.info("worker %s started", self.name)

@@ -409,3 +409,44 @@ def test_preview_shows_before_and_after_including_bedrooms_and_changes_nothing(
     db.expire_all()
     assert all(cp.date_left is None for cp in family["case"].people)  # the preview was rolled back
     assert db.scalar(select(Person).where(Person.id == family["daughter"].id)) is not None
+
+
+def test_files_of_changes_never_sent_are_pruned(
+    db: Session, family: dict[str, Any], tmp_path: Any
+) -> None:
+    from changes import evidence
+    from domain.models import utcnow
+    from domain.pending import EvidenceFile
+
+    def upload(name: str) -> EvidenceFile:
+        return evidence.store(
+            db,
+            tmp_path,
+            evidence.Upload(name, b"%PDF-1.4 x"),
+            case_id=family["case"].id,
+            max_bytes=1000,
+            account_id=family["account"].id,
+        )
+
+    sent, abandoned = upload("sent.pdf"), upload("abandoned.pdf")
+    upload("recent.pdf")  # an unsent draft from today stays
+    submit_with = engine.submit(
+        db,
+        family["account"],
+        family["case"],
+        "other",
+        {"person_id": family["mum"].id, "details": "x"},
+        idempotency_key="files",
+        today=TODAY,
+        file_ids=[sent.id],
+    )
+    assert submit_with.files == [sent]
+    for record in (sent, abandoned):
+        record.created_at = utcnow() - dt.timedelta(days=3)
+    db.flush()
+    assert evidence.prune_unsent(db, tmp_path, now=utcnow()) == 1
+    db.flush()
+    left = {f.original_name for f in db.scalars(select(EvidenceFile))}
+    assert left == {"sent.pdf", "recent.pdf"}
+    assert not (tmp_path / abandoned.storage_key).exists()
+    assert (tmp_path / sent.storage_key).exists()
