@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from domain import accounts
 from domain.errors import RuleBroken
 from domain.history import Actor
+from domain.ids import parse_id
 from domain.models import Team, User
 from domain.vocab import Permission
 from hearth.web import Ctx, officer_view
@@ -27,7 +28,7 @@ class OfficerForm(Form):
             Length(max=200, message="Name must be 200 characters or fewer"),
         ]
     )
-    team = SelectField(choices=[], validate_choice=False)
+    team = SelectField(choices=[], validate_choice=True, default="")
     active = BooleanField()
     permissions = SelectMultipleField(
         choices=PERMISSION_CHOICES,
@@ -101,9 +102,9 @@ def user_edit(ctx: Ctx) -> Response:
                 ctx.db,
                 Actor.officer(ctx.user),
                 user,
-                expected_version=int(form.version.data or 0),
+                expected_version=parse_id(form.version.data) or 0,
                 name=form.name.data or "",
-                team_id=int(form.team.data) if form.team.data else None,
+                team_id=parse_id(form.team.data) if form.team.data else None,
                 active=bool(form.active.data),
                 permissions=[Permission(p) for p in form.permissions.data or []],
                 acting_user_id=ctx.user.id,
@@ -129,7 +130,8 @@ def user_new(ctx: Ctx) -> Response:
     local = ctx.state.officer_oidc is None
     if ctx.request.method == "POST" and form.validate():
         try:
-            team = ctx.db.get(Team, int(form.team.data)) if form.team.data else None
+            team_id = parse_id(form.team.data)
+            team = ctx.db.get(Team, team_id) if team_id else None
             created = accounts.create_officer(
                 ctx.db,
                 Actor.officer(ctx.user),

@@ -115,7 +115,7 @@ def _open_assessment(ctx: Ctx, case: Case) -> Strand | None:
 NO_ASSESSMENT = "This case has no open bedroom assessment"
 
 
-@officer_view(Permission.BEDROOM_ASSESSMENTS)
+@officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_recalculate(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
@@ -137,7 +137,7 @@ def bedroom_recalculate(ctx: Ctx) -> Response:
     return ctx.redirect("backoffice:case_strands", case_id=case.id)
 
 
-@officer_view(Permission.BEDROOM_ASSESSMENTS)
+@officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_override(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
@@ -162,7 +162,7 @@ def bedroom_override(ctx: Ctx) -> Response:
     return render_strands(ctx, case, status_code=400, override_form=form)
 
 
-@officer_view(Permission.BEDROOM_ASSESSMENTS)
+@officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_clear_override(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
@@ -179,7 +179,7 @@ def bedroom_clear_override(ctx: Ctx) -> Response:
     return ctx.redirect("backoffice:case_strands", case_id=case.id)
 
 
-@officer_view(Permission.BEDROOM_ASSESSMENTS)
+@officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_foster_carer(ctx: Ctx) -> Response:
     assert ctx.user is not None and ctx.form is not None
     case = _case(ctx)

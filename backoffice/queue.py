@@ -13,6 +13,7 @@ from changes.engine import Notifier
 from changes.kinds import KINDS
 from domain.errors import Conflict
 from domain.household import members_on, past_members
+from domain.ids import parse_id
 from domain.models import Team, User
 from domain.pending import EvidenceFile, PendingChange
 from domain.vocab import Permission
@@ -43,7 +44,7 @@ def _filter(ctx: Ctx) -> queue.QueueFilter:
     team = q.get("team", "")
     return queue.QueueFilter(
         kind=q.get("kind") if q.get("kind") in KINDS else None,
-        team_id=int(team) if team.isascii() and team.isdigit() else None,
+        team_id=parse_id(team),
         assigned=q.get("assigned") or None,
         overdue=q.get("overdue") == "yes",
     )
@@ -81,13 +82,17 @@ def queue_page(ctx: Ctx) -> Response:
 def take_next(ctx: Ctx) -> Response:
     """Assign the oldest unassigned change to me and open it."""
     assert ctx.user is not None
-    change = queue.next_unassigned(ctx.db)
-    if change is None:
-        ctx.request.session["flash"] = "There are no unassigned changes waiting."
-        return ctx.redirect("backoffice:queue")
-    change = engine.lock_change(ctx.db, change.id)
-    engine.assign(ctx.db, ctx.user, change, to=ctx.user, expected_version=change.version)
-    return ctx.redirect("backoffice:review", change_id=change.id)
+    for _ in range(5):
+        candidate = queue.next_unassigned(ctx.db)
+        if candidate is None:
+            break
+        change = engine.lock_change(ctx.db, candidate.id)
+        if change.is_pending and change.assigned_to_id is None:
+            engine.assign(ctx.db, ctx.user, change, to=ctx.user, expected_version=change.version)
+            return ctx.redirect("backoffice:review", change_id=change.id)
+        # Another officer took it while we looked: try the next one.
+    ctx.request.session["flash"] = "There are no unassigned changes waiting."
+    return ctx.redirect("backoffice:queue")
 
 
 def _change(ctx: Ctx, *, lock: bool = False) -> PendingChange:
@@ -156,17 +161,21 @@ def assign_to_me(ctx: Ctx) -> Response:
 def accept(ctx: Ctx) -> Response:
     assert ctx.user is not None
     change = _change(ctx, lock=True)
+    version = _version(ctx)
     try:
-        effects = engine.accept(
-            ctx.db,
-            ctx.user,
-            change,
-            expected_version=_version(ctx),
-            today=ctx.today,
-            notifier=notifier(ctx),
-        )
+        # A savepoint: if the decision cannot land, none of its effects do either.
+        with ctx.db.begin_nested():
+            effects = engine.accept(
+                ctx.db,
+                ctx.user,
+                change,
+                expected_version=version,
+                today=ctx.today,
+                notifier=notifier(ctx),
+            )
     except Conflict as exc:
-        return _review(ctx, change, problem=str(exc), status=409)
+        ctx.db.expire_all()
+        return _review(ctx, _change(ctx), problem=str(exc), status=409)
     ctx.request.session["flash"] = f"Change {change.reference} accepted. " + " ".join(
         e.rstrip(".") + "." for e in effects
     )
@@ -180,17 +189,20 @@ def reject(ctx: Ctx) -> Response:
     form = RejectForm(ctx.form)
     if not form.validate():
         return _review(ctx, change, reject_form=form, status=400)
+    version = _version(ctx)
     try:
-        engine.reject(
-            ctx.db,
-            ctx.user,
-            change,
-            reason=form.reason.data or "",
-            expected_version=_version(ctx),
-            notifier=notifier(ctx),
-        )
+        with ctx.db.begin_nested():
+            engine.reject(
+                ctx.db,
+                ctx.user,
+                change,
+                reason=form.reason.data or "",
+                expected_version=version,
+                notifier=notifier(ctx),
+            )
     except Conflict as exc:
-        return _review(ctx, change, problem=str(exc), status=409)
+        ctx.db.expire_all()
+        return _review(ctx, _change(ctx), problem=str(exc), status=409)
     ctx.request.session["flash"] = (
         f"Change {change.reference} rejected. The applicant will be told why."
     )

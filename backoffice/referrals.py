@@ -24,6 +24,7 @@ from domain import referrals, workflows
 from domain.accounts import Mailer
 from domain.errors import RuleBroken
 from domain.history import Actor
+from domain.ids import parse_id
 from domain.referrals import Referral
 from domain.strands import HOMELESS_REFERRAL, Strand
 from domain.vocab import Permission
@@ -257,7 +258,7 @@ def move(ctx: Ctx) -> Response:
                 strand,
                 to_status,
                 reason=form.reason.data,
-                expected_version=int(form.version.data or 0),
+                expected_version=parse_id(form.version.data) or 0,
                 mailer=mailer(ctx),
             )
         except MoveBlocked as exc:
@@ -286,7 +287,7 @@ def choose_outcome(ctx: Ctx) -> Response:
                 strand,
                 workflows.PRIMARY_OUTCOME,
                 form.outcome.data,
-                expected_version=int(form.version.data or 0),
+                expected_version=parse_id(form.version.data) or 0,
             )
         except RuleBroken as exc:
             form.outcome.errors = [str(exc)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+import hearth.convertors  # noqa: F401  (registers the {name:id} path convertor)
 from backoffice import admin, assessments, auth, cases, home, queue, referrals
 
 GET_POST = ["GET", "POST"]
@@ -18,49 +19,49 @@ routes: list[BaseRoute] = [
     Route("/signed-out", auth.signed_out, name="signed_out"),
     Route("/queue", queue.queue_page, name="queue"),
     Route("/queue/next", queue.take_next, methods=["POST"], name="queue_next"),
-    Route("/queue/{change_id:int}", queue.review, name="review"),
+    Route("/queue/{change_id:id}", queue.review, name="review"),
     Route(
-        "/queue/{change_id:int}/assign", queue.assign_to_me, methods=["POST"], name="review_assign"
+        "/queue/{change_id:id}/assign", queue.assign_to_me, methods=["POST"], name="review_assign"
     ),
-    Route("/queue/{change_id:int}/accept", queue.accept, methods=["POST"], name="review_accept"),
-    Route("/queue/{change_id:int}/reject", queue.reject, methods=["POST"], name="review_reject"),
-    Route("/files/{file_id:int}", queue.evidence_file, name="evidence_file"),
+    Route("/queue/{change_id:id}/accept", queue.accept, methods=["POST"], name="review_accept"),
+    Route("/queue/{change_id:id}/reject", queue.reject, methods=["POST"], name="review_reject"),
+    Route("/files/{file_id:id}", queue.evidence_file, name="evidence_file"),
     Route("/cases", cases.cases, name="cases"),
-    Route("/cases/{case_id:int}", cases.case, name="case"),
-    Route("/cases/{case_id:int}/people", cases.case_people, name="case_people"),
+    Route("/cases/{case_id:id}", cases.case, name="case"),
+    Route("/cases/{case_id:id}/people", cases.case_people, name="case_people"),
     Route(
-        "/cases/{case_id:int}/people/switch-primary",
+        "/cases/{case_id:id}/people/switch-primary",
         cases.case_switch_primary,
         methods=GET_POST,
         name="case_switch_primary",
     ),
-    Route("/cases/{case_id:int}/applications", assessments.case_strands, name="case_strands"),
+    Route("/cases/{case_id:id}/applications", assessments.case_strands, name="case_strands"),
     Route(
-        "/cases/{case_id:int}/bedroom-assessment/recalculate",
+        "/cases/{case_id:id}/bedroom-assessment/recalculate",
         assessments.bedroom_recalculate,
         methods=["POST"],
         name="bedroom_recalculate",
     ),
     Route(
-        "/cases/{case_id:int}/bedroom-assessment/override",
+        "/cases/{case_id:id}/bedroom-assessment/override",
         assessments.bedroom_override,
         methods=["POST"],
         name="bedroom_override",
     ),
     Route(
-        "/cases/{case_id:int}/bedroom-assessment/clear-override",
+        "/cases/{case_id:id}/bedroom-assessment/clear-override",
         assessments.bedroom_clear_override,
         methods=["POST"],
         name="bedroom_clear_override",
     ),
     Route(
-        "/cases/{case_id:int}/bedroom-assessment/foster-carer",
+        "/cases/{case_id:id}/bedroom-assessment/foster-carer",
         assessments.bedroom_foster_carer,
         methods=["POST"],
         name="bedroom_foster_carer",
     ),
-    Route("/cases/{case_id:int}/portal", cases.case_portal, name="case_portal"),
-    Route("/cases/{case_id:int}/history", cases.case_history, name="case_history"),
+    Route("/cases/{case_id:id}/portal", cases.case_portal, name="case_portal"),
+    Route("/cases/{case_id:id}/history", cases.case_history, name="case_history"),
     Route(
         "/settings/bedroom-policy",
         assessments.bedroom_policy,
@@ -68,25 +69,23 @@ routes: list[BaseRoute] = [
         name="bedroom_policy",
     ),
     Route("/referrals", referrals.referral_list, name="referrals"),
-    Route("/referrals/{strand_id:int}", referrals.referral_page, name="referral"),
+    Route("/referrals/{strand_id:id}", referrals.referral_page, name="referral"),
     Route(
-        "/referrals/{strand_id:int}/actions",
+        "/referrals/{strand_id:id}/actions",
         referrals.record_action,
         methods=["POST"],
         name="referral_action",
     ),
+    Route("/referrals/{strand_id:id}/move", referrals.move, methods=["POST"], name="referral_move"),
     Route(
-        "/referrals/{strand_id:int}/move", referrals.move, methods=["POST"], name="referral_move"
-    ),
-    Route(
-        "/referrals/{strand_id:int}/outcome",
+        "/referrals/{strand_id:id}/outcome",
         referrals.choose_outcome,
         methods=["POST"],
         name="referral_outcome",
     ),
     Route("/admin/users", admin.users, name="admin_users"),
     Route("/admin/users/new", admin.user_new, methods=GET_POST, name="admin_user_new"),
-    Route("/admin/users/{user_id:int}", admin.user_edit, methods=GET_POST, name="admin_user"),
+    Route("/admin/users/{user_id:id}", admin.user_edit, methods=GET_POST, name="admin_user"),
     Route("/admin/teams/new", admin.team_new, methods=GET_POST, name="admin_team_new"),
-    Route("/admin/teams/{team_id:int}", admin.team_edit, methods=GET_POST, name="admin_team"),
+    Route("/admin/teams/{team_id:id}", admin.team_edit, methods=GET_POST, name="admin_team"),
 ]

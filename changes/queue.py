@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
+from domain.ids import parse_id
 from domain.models import Case
 from domain.pending import ChangeStatus, PendingChange
 
@@ -42,7 +43,10 @@ class Cursor:
             return None
         try:
             stamp, ident = text.split("_", 1)
-            return cls(dt.datetime.fromtimestamp(float(stamp), dt.UTC), int(ident))
+            ident_id = parse_id(ident)
+            if ident_id is None:
+                return None
+            return cls(dt.datetime.fromtimestamp(float(stamp), dt.UTC), ident_id)
         except (ValueError, OverflowError, OSError):
             return None
 
@@ -67,8 +71,8 @@ def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[Pending
         stmt = stmt.where(PendingChange.assigned_to_id == officer_id)
     elif f.assigned == "unassigned":
         stmt = stmt.where(PendingChange.assigned_to_id.is_(None))
-    elif f.assigned and f.assigned.isascii() and f.assigned.isdigit():
-        stmt = stmt.where(PendingChange.assigned_to_id == int(f.assigned))
+    elif f.assigned and parse_id(f.assigned) is not None:
+        stmt = stmt.where(PendingChange.assigned_to_id == parse_id(f.assigned))
     if f.overdue:
         stmt = stmt.where(PendingChange.target_date < today)
     if f.case_id:

@@ -470,6 +470,17 @@ def applicant_from_provider(session: Session, *, subject: str, email: str) -> Po
         if account is None:
             account = PortalAccount(email=normalise_email(email), password_hash=None)
             session.add(account)
+        elif account.external_subject is not None:
+            raise RuleBroken(
+                "This email address already signs in with a different account at that service. "
+                "Contact the council's housing options team."
+            )
+        elif account.email_verified_at is None:
+            # Somebody created this account with the address but never proved they own it:
+            # the provider has now proved who does, so nothing the creator set survives.
+            account.password_hash = None
+            account.person_id = None
+            login_sessions.end_all(session, account_id=account.id)
         account.external_subject = key
     if account.email_verified_at is None:
         account.email_verified_at = utcnow()

@@ -109,6 +109,7 @@ class OIDCClient:
         expected_state: str,
         nonce: str,
         code_verifier: str,
+        require_verified_email: bool = False,
     ) -> OIDCIdentity:
         if params.get("error"):
             raise OIDCError("Sign-in was cancelled or refused by the sign-in service.")
@@ -133,7 +134,8 @@ class OIDCClient:
         if info.get("sub") != claims.get("sub"):
             raise OIDCError("Sign-in could not be completed: the account details did not match.")
         email = str(info.get("email") or "").strip().lower()
-        if not email or info.get("email_verified") is False:
+        verified = info.get("email_verified")
+        if not email or verified is False or (require_verified_email and verified is not True):
             raise OIDCError("Your account at the sign-in service has no confirmed email address.")
         name = str(info.get("name") or email.split("@", 1)[0]).strip()
         return OIDCIdentity(subject=str(claims["sub"]), email=email, name=name, id_token=id_token)
@@ -193,6 +195,7 @@ def finish_flow(
     *,
     redirect_uri: str,
     params: dict[str, str],
+    require_verified_email: bool = False,
 ) -> tuple[OIDCIdentity, str]:
     """Complete a sign-in begun by `start_flow` (once: the remembered state is used up).
     Returns the identity and the `next` URL remembered at the start."""
@@ -203,5 +206,6 @@ def finish_flow(
         expected_state=str(flow.get("state", "")),
         nonce=str(flow.get("nonce", "")),
         code_verifier=str(flow.get("verifier", "")),
+        require_verified_email=require_verified_email,
     )
     return identity, str(flow.get("next") or "")

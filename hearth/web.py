@@ -224,6 +224,7 @@ def _make_endpoint(
     area: str,
     permission: Permission | None,
     public: bool,
+    also: tuple[Permission, ...] = (),
 ) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         form: FormData | None = None
@@ -232,7 +233,7 @@ def _make_endpoint(
             check_csrf(request, form)
         state = app_state(request)
         return await run_in_threadpool(
-            _run_view, view, request, form, state, area, permission, public
+            _run_view, view, request, form, state, area, permission, public, also
         )
 
     endpoint.__name__ = view.__name__
@@ -251,6 +252,7 @@ def _run_view(
     area: str,
     permission: Permission | None,
     public: bool,
+    also: tuple[Permission, ...] = (),
 ) -> Response:
     with state.session_factory() as db:
         ctx = Ctx(
@@ -259,7 +261,7 @@ def _run_view(
         try:
             with db.begin():
                 if area == "backoffice":
-                    denied = _authorise_officer(ctx, permission, public)
+                    denied = _authorise_officer(ctx, permission, public, also)
                     if denied is not None:
                         return denied
                 else:
@@ -304,7 +306,9 @@ def _is_write_clash(exc: OperationalError) -> bool:
     return "database is locked" in text or sqlstate in {"40001", "40P01"}
 
 
-def _authorise_officer(ctx: Ctx, permission: Permission | None, public: bool) -> Response | None:
+def _authorise_officer(
+    ctx: Ctx, permission: Permission | None, public: bool, also: tuple[Permission, ...] = ()
+) -> Response | None:
     ctx.user = auth.current_officer(ctx.request, ctx.db, ctx.settings_idle)
     if public:
         return None
@@ -316,11 +320,12 @@ def _authorise_officer(ctx: Ctx, permission: Permission | None, public: bool) ->
                 here += f"?{ctx.request.url.query}"
             target += "?" + urlencode({"next": here})
         return RedirectResponse(target, status_code=303)
-    if permission is not None and not ctx.user.can(permission):
-        raise HTTPException(
-            403,
-            f"You need the “{permission.value}” permission to see this page. Ask an administrator.",
-        )
+    for needed in (permission, *also):
+        if needed is not None and not ctx.user.can(needed):
+            raise HTTPException(
+                403,
+                f"You need the “{needed.value}” permission to see this page. Ask an administrator.",
+            )
     return None
 
 
@@ -329,12 +334,17 @@ def _load_applicant(ctx: Ctx) -> None:
 
 
 def officer_view(
-    permission: Permission | None, *, public: bool = False
+    permission: Permission | None, *, public: bool = False, also: tuple[Permission, ...] = ()
 ) -> Callable[[View], Callable[[Request], Any]]:
-    """Back-office view needing `permission` (None: any signed-in officer; public: no sign-in)."""
+    """Back-office view needing `permission` (None: any signed-in officer; public: no sign-in),
+    and every permission in `also` as well."""
 
     def decorate(view: View) -> Callable[[Request], Any]:
-        return _make_endpoint(view, area="backoffice", permission=permission, public=public)
+        endpoint = _make_endpoint(
+            view, area="backoffice", permission=permission, public=public, also=also
+        )
+        endpoint.hearth_also = also  # type: ignore[attr-defined]
+        return endpoint
 
     return decorate
 

@@ -299,12 +299,16 @@ def external_callback(ctx: Ctx) -> Response:
             APPLICANT_FLOW_KEY,
             redirect_uri=_external_callback(ctx),
             params=dict(ctx.request.query_params),
+            require_verified_email=True,  # the email decides which account this is
         )
     except OIDCError as exc:
         return ctx.render("portal/account/external_problem.html", status_code=400, problem=str(exc))
-    account = accounts.applicant_from_provider(
-        ctx.db, subject=identity.subject, email=identity.email
-    )
+    try:
+        account = accounts.applicant_from_provider(
+            ctx.db, subject=identity.subject, email=identity.email
+        )
+    except RuleBroken as exc:
+        return ctx.render("portal/account/external_problem.html", status_code=400, problem=str(exc))
     if not account.active:
         return ctx.render(
             "portal/account/external_problem.html",

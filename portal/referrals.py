@@ -11,6 +11,7 @@ of the same referral shows the first one's confirmation.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -383,7 +384,7 @@ def _household(
     if ctx.request.method == "POST":
         assert ctx.form is not None
         remove = ctx.form.get("remove")
-        if isinstance(remove, str) and remove.isascii() and remove.isdigit():
+        if isinstance(remove, str) and re.fullmatch(r"[0-9]{1,3}", remove):
             if draft is not None and int(remove) < len(members):
                 del members[int(remove)]
                 referrals.save_answers(ctx.db, draft, {"household": members})

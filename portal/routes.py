@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+import hearth.convertors  # noqa: F401  (registers the {name:id} path convertor)
 from portal import account, case, changes, devmail, pages, referrals
 
 GET_POST = ["GET", "POST"]
@@ -51,20 +52,20 @@ routes: list[BaseRoute] = [
         name="report_change_check",
     ),
     Route("/your-changes", changes.your_changes, name="your_changes"),
-    Route("/your-changes/{change_id:int}", changes.change_detail, name="change_detail"),
+    Route("/your-changes/{change_id:id}", changes.change_detail, name="change_detail"),
     Route(
-        "/your-changes/{change_id:int}/sent",
+        "/your-changes/{change_id:id}/sent",
         changes.confirmation,
         name="change_confirmation",
     ),
     Route(
-        "/your-changes/{change_id:int}/withdraw",
+        "/your-changes/{change_id:id}/withdraw",
         changes.withdraw,
         methods=GET_POST,
         name="change_withdraw",
     ),
     Route(
-        "/your-changes/{change_id:int}/files/{file_id:int}",
+        "/your-changes/{change_id:id}/files/{file_id:id}",
         changes.change_file,
         name="change_file",
     ),

@@ -453,3 +453,20 @@ def test_officer_with_permission_sees_the_forms(
         pages.url("backoffice:bedroom_override", case_id=case_id),
         pages.url("backoffice:bedroom_foster_carer", case_id=case_id),
     }
+
+
+def test_bedroom_actions_also_need_the_cases_permission(
+    db: Session, pages: Pages, sign_in_officer
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.factories import make_case, make_person, open_housing_register
+
+    case = make_case(db, make_person(db, "Private", "Person"))
+    open_housing_register(db, case)
+    db.commit()
+    sign_in_officer(Permission.BEDROOM_ASSESSMENTS)  # no Cases permission
+    for action in ("bedroom_foster_carer", "bedroom_recalculate", "bedroom_clear_override"):
+        page = pages.post(
+            f"backoffice:{action}", {"foster_carer": "x"}, case_id=case.id, status=403
+        )
+        assert "You need the “Cases” permission" in page.text
+        assert "Private Person" not in page.text

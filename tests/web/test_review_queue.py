@@ -277,3 +277,59 @@ def test_officers_can_download_evidence_and_applicants_cannot_reach_others(
     response = pages.client.get(href)
     assert response.status_code == 200 and response.content == b"%PDF-1.4 test"
     pages.get("backoffice:review", change_id=999999, status=404)
+
+
+def test_a_decision_that_cannot_land_leaves_no_effects(
+    db: Session,
+    pages: Pages,
+    family: dict[str, Any],
+    sign_in_officer: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If something clashes after the effects were applied (here: another recalculation took the
+    assessment's next version number), nothing of the decision is kept."""
+    from domain import assessments
+    from domain.errors import Conflict
+
+    def clash(*args: Any, **kwargs: Any) -> None:
+        raise Conflict(
+            "The bedroom assessment was recalculated by someone else at the same moment."
+        )
+
+    change = submit(db, family, "left", {"person_id": family["son"].id, "date_left": str(TODAY)})
+    sign_in_officer(Permission.QUEUE)
+    monkeypatch.setattr(assessments, "recalculate", clash)
+    page = pages.post(
+        "backoffice:review_accept",
+        {"version": str(change.version)},
+        change_id=change.id,
+        status=409,
+    )
+    assert "recalculated by someone else" in page.text
+    db.expire_all()
+    assert db.get(PendingChange, change.id).status == "pending"  # type: ignore[union-attr]
+    assert (
+        db.scalar(select(CasePerson.date_left).where(CasePerson.person_id == family["son"].id))
+        is None
+    )
+    from domain.models import HistoryEvent
+
+    assert "household.left" not in set(db.scalars(select(HistoryEvent.kind)))
+
+
+def test_next_change_skips_one_another_officer_has_taken(
+    db: Session, pages: Pages, family: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    submit(db, family, "other", {"person_id": family["mum"].id, "details": "only one"})
+    sign_in_officer(Permission.QUEUE)
+    from tests.support.factories import make_officer as officer_factory
+
+    other = officer_factory(db, Permission.QUEUE)
+    change = db.scalars(select(PendingChange)).one()
+    change.assigned_to_id = other.id
+    db.commit()
+    page = pages.post("backoffice:queue_next", {})
+    assert page.location == "/backoffice/queue"
+    assert "There are no unassigned changes waiting." in pages.follow(page).text
+    db.expire_all()
+    assert db.get(PendingChange, change.id).assigned_to_id == other.id  # type: ignore[union-attr]

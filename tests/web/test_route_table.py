@@ -95,3 +95,20 @@ def test_htmx_requests_may_send_the_token_in_a_header(pages: Pages) -> None:
         headers={"HX-Request": "true", "X-CSRF-Token": token},
     )
     assert response.status_code == 400  # got past CSRF to the form's own validation
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(
+    pages: Pages, sign_in_officer: Any
+) -> None:
+    from domain.vocab import Permission
+
+    sign_in_officer(*Permission)
+    huge = "9" * 30
+    with_ids = [p for p, _, r in ALL_ROUTES if ":id}" in p and "GET" in (r.methods or ())]
+    assert with_ids
+    for path in with_ids:
+        url = re.sub(r"\{[^}:]+:id\}", huge, re.sub(r"\{[^}:]+\}", "x", path))
+        page = pages.fetch(url, status=None)
+        assert page.status == 404, f"{url} answered {page.status}"
+    for query in ("team=" + huge, "assigned=" + huge, "after=1_" + huge, "after=1e999_1"):
+        assert pages.fetch("/backoffice/queue?" + query, status=None).status == 200

@@ -1,0 +1,26 @@
+"""Applicant accounts and external sign-in, against the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.support.factories import make_portal_account
+
+
+def test_an_unconfirmed_account_cannot_be_used_to_capture_an_external_sign_in(db: Session) -> None:
+    from domain import accounts
+    from domain.passwords import verify_password
+
+    squatter = make_portal_account(
+        db, email="victim@example.com", password="attacker's password", verified=False
+    )
+    merged = accounts.applicant_from_provider(
+        db, subject="victim-at-provider", email="victim@example.com"
+    )
+    assert merged.id == squatter.id and merged.email_verified_at is not None
+    assert not verify_password(merged.password_hash, "attacker's password")
+    assert merged.password_hash is None and merged.person_id is None
+    # a different subject claiming the same address is refused, not merged
+    with pytest.raises(Exception, match="already signs in with a different account"):
+        accounts.applicant_from_provider(db, subject="someone-else", email="victim@example.com")
