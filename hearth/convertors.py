@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from starlette.convertors import Convertor, register_url_convertor
 
-from domain.ids import MAX_ID
-
 
 class IdConvertor(Convertor[int]):
     regex = "[0-9]{1,10}"
@@ -15,8 +13,6 @@ class IdConvertor(Convertor[int]):
         return int(value)
 
     def to_string(self, value: int) -> str:
-        if not 0 < int(value) <= MAX_ID:
-            raise ValueError("not a record id")
         return str(int(value))
 
 

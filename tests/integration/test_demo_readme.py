@@ -15,7 +15,8 @@ from hearth.settings import PROJECT_ROOT
 def test_readme_demo_accounts_exist(db: Session) -> None:
     seed_demo(db)
     readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme[readme.index("## Demo sign-ins") : readme.index("## Configuration")]
+    start = readme.index("## Demo sign-ins")
+    section = readme[start : readme.index("\n## ", start)]
     named = set(re.findall(r"[\w.-]+@(?:[\w-]+\.)*example(?:\.com)?\b", section))
     officers = set(db.scalars(select(User.email)))
     applicants = set(db.scalars(select(PortalAccount.email)))
