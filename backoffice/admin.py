@@ -11,12 +11,12 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain import accounts
-from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.ids import parse_id
 from domain.models import Team, User
 from domain.vocab import Permission
-from hearth.web import Ctx, officer_view
+from web.context import Ctx
+from web.views import officer_view
 
 PERMISSION_CHOICES = [SelectChoice(p.value, p.value) for p in Permission]
 
@@ -71,12 +71,7 @@ def _team_choices(ctx: Ctx) -> list[SelectChoice]:
 def users(ctx: Ctx) -> Response:
     officers = ctx.db.scalars(select(User).order_by(User.active.desc(), User.name)).all()
     teams = ctx.db.scalars(select(Team).order_by(Team.name)).all()
-    return ctx.render(
-        "backoffice/admin/users.html",
-        officers=officers,
-        teams=teams,
-        flash=ctx.request.session.pop("flash", None),
-    )
+    return ctx.render("backoffice/admin/users.html", officers=officers, teams=teams)
 
 
 @officer_view(Permission.ADMIN)
@@ -96,30 +91,22 @@ def user_edit(ctx: Ctx) -> Response:
         },
     )
     form.team.choices = _team_choices(ctx)
-    if ctx.request.method == "POST" and form.validate():
-        try:
-            accounts.update_officer(
-                ctx.db,
-                Actor.officer(ctx.user),
-                user,
-                expected_version=parse_id(form.version.data) or 0,
-                name=form.name.data or "",
-                team_id=parse_id(form.team.data) if form.team.data else None,
-                active=bool(form.active.data),
-                permissions=[Permission(p) for p in form.permissions.data or []],
-                acting_user_id=ctx.user.id,
-            )
-        except RuleBroken as exc:
-            form.form_errors.append(str(exc))
-        else:
-            ctx.request.session["flash"] = f"{user.name}'s account has been saved."
+    if ctx.is_post and form.validate():
+        saved = ctx.attempt(
+            accounts.update_officer,
+            Actor.officer(ctx.user),
+            user,
+            expected_version=parse_id(form.version.data) or 0,
+            name=form.name.data or "",
+            team_id=parse_id(form.team.data) if form.team.data else None,
+            active=bool(form.active.data),
+            permissions=[Permission(p) for p in form.permissions.data or []],
+            acting_user_id=ctx.user.id,
+        )
+        if saved:
+            ctx.flash(f"{saved.result.name}'s account has been saved.")
             return ctx.redirect("backoffice:admin_users")
-    return ctx.render(
-        "backoffice/admin/user_edit.html",
-        status_code=400 if form.errors else 200,
-        form=form,
-        officer=user,
-    )
+    return ctx.render("backoffice/admin/user_edit.html", form=form, officer=user)
 
 
 @officer_view(Permission.ADMIN)
@@ -128,59 +115,39 @@ def user_new(ctx: Ctx) -> Response:
     form = NewOfficerForm(ctx.form, data={"active": True})
     form.team.choices = _team_choices(ctx)
     local = ctx.state.officer_oidc is None
-    if ctx.request.method == "POST" and form.validate():
-        try:
-            team_id = parse_id(form.team.data)
-            team = ctx.db.get(Team, team_id) if team_id else None
-            created = accounts.create_officer(
-                ctx.db,
-                Actor.officer(ctx.user),
-                email=form.email.data or "",
-                name=form.name.data or "",
-                permissions=[Permission(p) for p in form.permissions.data or []],
-                password=(form.password.data or None) if local else None,
-                team=team,
-            )
-        except RuleBroken as exc:
-            target = form.email if "email" in str(exc).lower() else None
-            if target is not None:
-                target.errors = [*target.errors, str(exc)]
-            elif "assword" in str(exc):
-                form.password.errors = [*form.password.errors, str(exc)]
-            else:
-                form.form_errors.append(str(exc))
-        else:
-            ctx.request.session["flash"] = f"{created.name}'s account has been created."
+    if ctx.is_post and form.validate():
+        team_id = parse_id(form.team.data)
+        created = ctx.attempt(
+            accounts.create_officer,
+            Actor.officer(ctx.user),
+            email=form.email.data or "",
+            name=form.name.data or "",
+            permissions=[Permission(p) for p in form.permissions.data or []],
+            password=(form.password.data or None) if local else None,
+            team=ctx.db.get(Team, team_id) if team_id else None,
+        )
+        if created:
+            ctx.flash(f"{created.result.name}'s account has been created.")
             return ctx.redirect("backoffice:admin_users")
-    return ctx.render(
-        "backoffice/admin/user_new.html",
-        status_code=400 if form.errors else 200,
-        form=form,
-        local=local,
-    )
+    return ctx.render("backoffice/admin/user_new.html", form=form, local=local)
 
 
 @officer_view(Permission.ADMIN)
 def team_new(ctx: Ctx) -> Response:
     assert ctx.user is not None
     form = TeamForm(ctx.form, data={"allows_cases": True, "active": True})
-    if ctx.request.method == "POST" and form.validate():
-        try:
-            accounts.save_team(
-                ctx.db,
-                Actor.officer(ctx.user),
-                None,
-                name=form.name.data or "",
-                allows_cases=bool(form.allows_cases.data),
-            )
-        except RuleBroken as exc:
-            form.name.errors = [*form.name.errors, str(exc)]
-        else:
-            ctx.request.session["flash"] = f"Team {form.name.data} has been created."
+    if ctx.is_post and form.validate():
+        created = ctx.attempt(
+            accounts.save_team,
+            Actor.officer(ctx.user),
+            None,
+            name=form.name.data or "",
+            allows_cases=bool(form.allows_cases.data),
+        )
+        if created:
+            ctx.flash(f"Team {created.result.name} has been created.")
             return ctx.redirect("backoffice:admin_users")
-    return ctx.render(
-        "backoffice/admin/team.html", status_code=400 if form.errors else 200, form=form, team=None
-    )
+    return ctx.render("backoffice/admin/team.html", form=form, team=None)
 
 
 @officer_view(Permission.ADMIN)
@@ -192,21 +159,16 @@ def team_edit(ctx: Ctx) -> Response:
     form = TeamForm(
         ctx.form, data={"name": team.name, "allows_cases": team.allows_cases, "active": team.active}
     )
-    if ctx.request.method == "POST" and form.validate():
-        try:
-            accounts.save_team(
-                ctx.db,
-                Actor.officer(ctx.user),
-                team,
-                name=form.name.data or "",
-                allows_cases=bool(form.allows_cases.data),
-                active=bool(form.active.data),
-            )
-        except RuleBroken as exc:
-            form.name.errors = [*form.name.errors, str(exc)]
-        else:
-            ctx.request.session["flash"] = f"Team {team.name} has been saved."
+    if ctx.is_post and form.validate():
+        saved = ctx.attempt(
+            accounts.save_team,
+            Actor.officer(ctx.user),
+            team,
+            name=form.name.data or "",
+            allows_cases=bool(form.allows_cases.data),
+            active=bool(form.active.data),
+        )
+        if saved:
+            ctx.flash(f"Team {saved.result.name} has been saved.")
             return ctx.redirect("backoffice:admin_users")
-    return ctx.render(
-        "backoffice/admin/team.html", status_code=400 if form.errors else 200, form=form, team=team
-    )
+    return ctx.render("backoffice/admin/team.html", form=form, team=team)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than the stubs
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from backoffice import case_queries as q
 from backoffice.cases import render_case_page
@@ -23,12 +23,11 @@ from domain import assessments
 from domain.assessments import MAX_OVERRIDE_BEDROOMS, POLICY_NAMES
 from domain.bedrooms import POLICIES, InvalidLocalPolicy, LocalPolicy
 from domain.council_settings import get_setting
-from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.models import Case, Job
-from domain.strands import Strand
 from domain.vocab import JobStatus, Permission
-from hearth.web import Ctx, officer_view
+from web.context import Ctx
+from web.views import officer_view
 
 
 class OverrideForm(Form):
@@ -59,9 +58,8 @@ def render_strands(
     ctx: Ctx,
     case: Case,
     *,
-    status_code: int = 200,
     override_form: OverrideForm | None = None,
-    errors: list[str] | None = None,
+    foster_form: Form | None = None,
 ) -> Response:
     summaries = q.strand_summaries(ctx.db, case.id)
     bedroom = next(
@@ -79,25 +77,18 @@ def render_strands(
         }
     policy, _local = assessments.bedroom_policy(ctx.db)
     assert ctx.user is not None
-    override_form = override_form or OverrideForm()
-    page_errors = [{"text": message} for message in errors or []]
-    for field in (override_form.bedrooms, override_form.reason):
-        if field.errors:
-            page_errors.append({"text": field.errors[0], "href": f"#{field.id}"})
-    page_errors += [{"text": message} for message in override_form.form_errors]
     return render_case_page(
         ctx,
         "backoffice/case/strands.html",
         case,
-        status_code=status_code,
         active="strands",
         summaries=summaries,
         council_policy=POLICY_NAMES[policy],
         policy_names=POLICY_NAMES,
         cause_labels=q.CAUSE_LABELS,
         can_assess=ctx.user.can(Permission.BEDROOM_ASSESSMENTS),
-        override_form=override_form,
-        page_errors=page_errors,
+        override_form=override_form or OverrideForm(),
+        foster_form=foster_form,
         max_override=MAX_OVERRIDE_BEDROOMS,
         **context,
     )
@@ -108,32 +99,16 @@ def case_strands(ctx: Ctx) -> Response:
     return render_strands(ctx, _case(ctx))
 
 
-def _open_assessment(ctx: Ctx, case: Case) -> Strand | None:
-    return assessments.open_bedroom_assessment(ctx.db, case.id)
-
-
-NO_ASSESSMENT = "This case has no open bedroom assessment"
-
-
 @officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_recalculate(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
-    if _open_assessment(ctx, case) is None:
-        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
-    try:
-        version = assessments.recalculate(
-            ctx.db,
-            Actor.officer(ctx.user),
-            case,
-            cause=assessments.OFFICER_RECALCULATION,
-            cause_detail=f"Recalculated by {ctx.user.name}",
-            on=ctx.today,
-        )
-    except RuleBroken as exc:
-        return render_strands(ctx, case, status_code=400, errors=[str(exc)])
-    assert version is not None
-    ctx.request.session["flash"] = f"Bedroom need recalculated: {version.summary()}."
+    done = ctx.attempt(
+        assessments.recalculate_by_officer, Actor.officer(ctx.user), case, on=ctx.today
+    )
+    if not done:
+        return render_strands(ctx, case)
+    ctx.flash(f"Bedroom need recalculated: {done.result.summary()}.")
     return ctx.redirect("backoffice:case_strands", case_id=case.id)
 
 
@@ -142,70 +117,61 @@ def bedroom_override(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
     form = OverrideForm(ctx.form)
-    strand = _open_assessment(ctx, case)
-    if strand is None:
-        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
     if form.validate():
-        try:
-            version = assessments.record_override(
-                ctx.db,
-                Actor.officer(ctx.user),
-                strand,
-                int((form.bedrooms.data or "").strip()),
-                form.reason.data or "",
-            )
-        except RuleBroken as exc:
-            form.form_errors.append(str(exc))
-        else:
-            ctx.request.session["flash"] = f"Bedroom need overridden: {version.summary()}."
+        done = ctx.attempt(
+            assessments.override_need,
+            Actor.officer(ctx.user),
+            case,
+            int((form.bedrooms.data or "").strip()),
+            form.reason.data or "",
+        )
+        if done:
+            ctx.flash(f"Bedroom need overridden: {done.result.summary()}.")
             return ctx.redirect("backoffice:case_strands", case_id=case.id)
-    return render_strands(ctx, case, status_code=400, override_form=form)
+    return render_strands(ctx, case, override_form=form)
 
 
 @officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_clear_override(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
-    strand = _open_assessment(ctx, case)
-    if strand is None:
-        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
-    try:
-        version = assessments.clear_override(ctx.db, Actor.officer(ctx.user), strand)
-    except RuleBroken as exc:
-        return render_strands(ctx, case, status_code=400, errors=[str(exc)])
-    ctx.request.session["flash"] = (
-        f"Override removed: the calculated need of {version.summary()} applies again."
-    )
+    done = ctx.attempt(assessments.clear_case_override, Actor.officer(ctx.user), case)
+    if not done:
+        return render_strands(ctx, case)
+    ctx.flash(f"Override removed: the calculated need of {done.result.summary()} applies again.")
     return ctx.redirect("backoffice:case_strands", case_id=case.id)
+
+
+FOSTER_CARER_MESSAGE = "Choose whether the household are approved foster carers"
+
+
+class FosterCarerForm(Form):
+    foster_carer = RadioField(
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        validators=[
+            InputRequired(FOSTER_CARER_MESSAGE),
+            AnyOf(["yes", "no"], message=FOSTER_CARER_MESSAGE),
+        ],
+        validate_choice=False,
+    )
 
 
 @officer_view(Permission.BEDROOM_ASSESSMENTS, also=(Permission.CASES,))
 def bedroom_foster_carer(ctx: Ctx) -> Response:
-    assert ctx.user is not None and ctx.form is not None
+    assert ctx.user is not None
     case = _case(ctx)
-    strand = _open_assessment(ctx, case)
-    if strand is None:
-        return render_strands(ctx, case, status_code=400, errors=[NO_ASSESSMENT])
-    value = ctx.form.get("foster_carer")
-    if value not in {"yes", "no"}:
-        return render_strands(
-            ctx,
-            case,
-            status_code=400,
-            errors=["Choose whether the household are approved foster carers"],
-        )
-    try:
-        version = assessments.set_foster_carer(
-            ctx.db, Actor.officer(ctx.user), strand, value == "yes"
-        )
-    except RuleBroken as exc:
-        return render_strands(ctx, case, status_code=400, errors=[str(exc)])
-    what = "are" if value == "yes" else "are not"
-    message = f"Recorded that the household {what} approved foster carers."
-    if version is not None:
-        message += f" Bedroom need recalculated: {version.summary()}."
-    ctx.request.session["flash"] = message
-    return ctx.redirect("backoffice:case_strands", case_id=case.id)
+    form = FosterCarerForm(ctx.form)
+    if form.validate():
+        value = form.foster_carer.data == "yes"
+        done = ctx.attempt(assessments.set_case_foster_carer, Actor.officer(ctx.user), case, value)
+        if done:
+            what = "are" if value else "are not"
+            message = f"Recorded that the household {what} approved foster carers."
+            if done.result is not None:
+                message += f" Bedroom need recalculated: {done.result.summary()}."
+            ctx.flash(message)
+            return ctx.redirect("backoffice:case_strands", case_id=case.id)
+    return render_strands(ctx, case, foster_form=form)
 
 
 # --- the council's bedroom policy ------------------------------------------------------------
@@ -252,18 +218,18 @@ def bedroom_policy(ctx: Ctx) -> Response:
             except InvalidLocalPolicy as exc:
                 form.local.errors = [*form.local.errors, str(exc)]
         if not form.errors:
-            try:
-                job = assessments.choose_bedroom_policy(
-                    ctx.db, Actor.officer(ctx.user), str(form.policy.data), local
-                )
-            except RuleBroken as exc:
-                form.form_errors.append(str(exc))
-            else:
+            done = ctx.attempt(
+                assessments.choose_bedroom_policy,
+                Actor.officer(ctx.user),
+                str(form.policy.data),
+                local,
+            )
+            if done:
                 name = POLICY_NAMES[str(form.policy.data)]
-                ctx.request.session["flash"] = (
+                ctx.flash(
                     f"The council now uses {name}. Open bedroom assessments are being "
                     "recalculated in the background."
-                    if job is not None
+                    if done.result is not None
                     else f"Nothing changed: the council already uses {name}."
                 )
                 return ctx.redirect("backoffice:bedroom_policy")
@@ -277,9 +243,7 @@ def bedroom_policy(ctx: Ctx) -> Response:
     )
     return ctx.render(
         "backoffice/settings/bedroom_policy.html",
-        status_code=400 if form.errors else 200,
         form=form,
         current_policy=POLICY_NAMES[policy],
         recalculating=recalculating is not None,
-        flash=ctx.request.session.pop("flash", None),
     )

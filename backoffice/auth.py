@@ -7,13 +7,16 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 
 from backoffice.forms import SignInForm
-from domain import accounts, throttle
+from domain import accounts, login_sessions
+from domain import signin as signin_rules
 from domain.history import SYSTEM
-from hearth import auth
-from hearth.oidc import OIDCClient, OIDCError, finish_flow, start_flow
-from hearth.web import Ctx, officer_view, safe_next
+from domain.signin import WRONG_DETAILS, SignedIn
+from domain.throttle import Throttled
+from web import signin
+from web.context import Ctx, safe_next
+from web.oidc import OIDCClient, OIDCError, finish_flow, start_flow
+from web.views import officer_view
 
-WRONG_SIGN_IN = "Enter a correct email address and password"
 OIDC_FLOW_KEY = "officer_oidc_flow"
 
 
@@ -23,36 +26,36 @@ def _callback_url(ctx: Ctx) -> str:
 
 @officer_view(None, public=True)
 def sign_in(ctx: Ctx) -> Response:
-    next_url = ctx.request.query_params.get("next")
+    next_url = ctx.query.get("next")
     home = ctx.url_for("backoffice:home")
-    if ctx.user is not None and ctx.request.method == "GET":
-        return RedirectResponse(safe_next(next_url, home), status_code=303)
+    if ctx.user is not None and not ctx.is_post:
+        return ctx.redirect_to(safe_next(next_url, home))
     provider = ctx.state.officer_oidc
     if provider is not None:
         # Local passwords are switched off when the council's provider is configured.
+        problem = ctx.request.session.pop("oidc_problem", None)
+        if problem:
+            ctx.problems.add(str(problem))
         return ctx.render(
-            "backoffice/sign_in_oidc.html",
-            label=provider.config.label,
-            next=next_url,
-            problem=ctx.request.session.pop("oidc_problem", None),
+            "backoffice/sign_in_oidc.html", label=provider.config.label, next=next_url
         )
     form = SignInForm(ctx.form)
-    if ctx.request.method == "POST" and form.validate():
-        email = (form.email.data or "").strip().lower()
-        blocked = throttle.check(ctx.db, "officer_sign_in", email, ctx.client_address)
-        if blocked:
-            form.form_errors.append(blocked.message)
+    if ctx.is_post and form.validate():
+        done = ctx.attempt(
+            signin_rules.officer,
+            form.email.data or "",
+            form.password.data or "",
+            signin.client(ctx.request, signin.OFFICER_KEY),
+        )
+        outcome = done.result
+        if isinstance(outcome, SignedIn):
+            signin.remember(ctx.request, signin.OFFICER_KEY, outcome)
+            return ctx.redirect_to(safe_next(next_url, home))
+        if isinstance(outcome, Throttled):
+            ctx.problems.add(outcome.message, status=429)
         else:
-            user = accounts.authenticate_officer(ctx.db, email, form.password.data or "")
-            throttle.record(
-                ctx.db, "officer_sign_in", email, ctx.client_address, succeeded=bool(user)
-            )
-            if user is not None:
-                auth.sign_in_officer(ctx.request, ctx.db, user)
-                return RedirectResponse(safe_next(next_url, home), status_code=303)
-            form.email.errors = [*form.email.errors, WRONG_SIGN_IN]
-    status = 400 if form.errors else 200
-    return ctx.render("backoffice/sign_in.html", status_code=status, form=form, next=next_url)
+            ctx.problems.add(WRONG_DETAILS, "email")
+    return ctx.render("backoffice/sign_in.html", form=form, next=next_url)
 
 
 def _provider(ctx: Ctx) -> OIDCClient:
@@ -94,23 +97,30 @@ def oidc_callback(ctx: Ctx) -> Response:
     except OIDCError as exc:
         ctx.request.session["oidc_problem"] = str(exc)
         return ctx.redirect("backoffice:sign_in")
-    user = accounts.officer_from_provider(ctx.db, SYSTEM, email=identity.email, name=identity.name)
-    if not user.active:
+    outcome = ctx.attempt(
+        accounts.officer_from_provider,
+        SYSTEM,
+        email=identity.email,
+        name=identity.name,
+        client=signin.client(ctx.request, signin.OFFICER_KEY),
+        id_token=identity.id_token,
+    ).result
+    if outcome is None:  # known to the provider, waiting for an administrator
         return ctx.render("backoffice/no_access.html", status_code=403, email=identity.email)
-    auth.sign_in_officer(ctx.request, ctx.db, user, id_token=identity.id_token)
-    home = ctx.url_for("backoffice:home")
-    return RedirectResponse(safe_next(next_url, home), status_code=303)
+    signin.remember(ctx.request, signin.OFFICER_KEY, outcome)
+    return ctx.redirect_to(safe_next(next_url, ctx.url_for("backoffice:home")))
 
 
 @officer_view(None)
 def sign_out(ctx: Ctx) -> Response:
-    id_token = auth.sign_out(ctx.request, ctx.db, auth.OFFICER_KEY)
+    ended = ctx.attempt(login_sessions.end, signin.forget(ctx.request, signin.OFFICER_KEY)).result
+    id_token = ended.id_token_hint if ended is not None else None
     provider = ctx.state.officer_oidc
     if provider is not None:
         after = ctx.settings.base_url + ctx.url_for("backoffice:signed_out")
         url = provider.logout_url(id_token, after)
         if url:
-            return RedirectResponse(url, status_code=303)
+            return ctx.redirect_to(url)
     return ctx.redirect("backoffice:signed_out")
 
 

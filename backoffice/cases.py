@@ -16,11 +16,12 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from backoffice import case_queries as q
 from changes import engine
 from domain import household
-from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.models import Case, CasePerson
 from domain.vocab import RELATIONSHIPS, Permission
-from hearth.web import Ctx, officer_view
+from web.context import Ctx
+from web.parsing import parse_id
+from web.views import officer_view
 
 
 def _case(ctx: Ctx) -> Case:
@@ -32,15 +33,13 @@ def _flag(ctx: Ctx, name: str) -> bool:
 
 
 def render_case_page(
-    ctx: Ctx, template: str, case: Case, status_code: int = 200, **extra: Any
+    ctx: Ctx, template: str, case: Case, status_code: int | None = None, **extra: Any
 ) -> Response:
     """Render a case tab with what the shared header and sub navigation need."""
     return ctx.render(
         template,
         status_code=status_code,
         case=case,
-        today=ctx.today,
-        flash=ctx.request.session.pop("flash", None),
         **q.case_header(ctx.db, case, ctx.today),
         **extra,
     )
@@ -51,10 +50,11 @@ def cases(ctx: Ctx) -> Response:
     search = q.parse_search(ctx.request.query_params.get("q"))
     after_param = ctx.request.query_params.get("after", "")
     after = int(after_param) if re.fullmatch(r"[0-9]{1,10}", after_param) else None
+    if search.error:
+        ctx.problems.add(search.error, "q")
     results = q.search_cases(ctx.db, search, ctx.today, after=after)
     return ctx.render(
         "backoffice/cases/list.html",
-        status_code=400 if search.error else 200,
         search=search,
         results=results,
         paged=after is not None,
@@ -134,37 +134,32 @@ def case_switch_primary(ctx: Ctx) -> Response:
     others = [cp for cp in current if chosen is None or cp.person_id != chosen.person_id]
     form = _switch_form(ctx, others if chosen is not None else [])
     form.new_primary.data = chosen_id  # type: ignore[attr-defined]
-    if ctx.request.method == "POST":
-        if chosen is None and not re.fullmatch(r"[0-9]{1,10}", chosen_id):
-            form.form_errors.append("Choose who will be the new primary applicant")
+    if ctx.is_post:
+        new_id = parse_id(chosen_id)
+        if new_id is None:
+            ctx.problems.add("Choose who will be the new primary applicant", "new_primary")
         elif form.validate():
             relationships = {
                 cp.person_id: form[f"relationship_{cp.person_id}"].data
-                for cp in others
-                if chosen is not None and form[f"relationship_{cp.person_id}"].data
+                for cp in (others if chosen is not None else [])
+                if form[f"relationship_{cp.person_id}"].data
             }
-            try:
-                new_link = household.switch_primary_applicant(
-                    ctx.db,
-                    Actor.officer(ctx.user),
-                    case,
-                    int(chosen_id),
-                    relationships=relationships,
-                    on=ctx.today,
-                )
-            except RuleBroken as exc:  # NotAMember, MissingRelationships and the rest
-                form.form_errors.append(str(exc))
-            else:
-                ctx.request.session["flash"] = (
-                    f"{new_link.person.full_name} is now the primary applicant."
-                )
+            switched = ctx.attempt(
+                household.switch_primary_applicant,
+                Actor.officer(ctx.user),
+                case,
+                new_id,
+                relationships=relationships,
+                on=ctx.today,
+            )
+            if switched:
+                ctx.flash(f"{switched.result.person.full_name} is now the primary applicant.")
                 return ctx.redirect("backoffice:case_people", case_id=case.id)
     candidates = [cp for cp in current if not cp.is_primary]
     return render_case_page(
         ctx,
         "backoffice/case/switch_primary.html",
         case,
-        status_code=400 if form.errors else 200,
         active="people",
         form=form,
         chosen=chosen,

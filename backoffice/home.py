@@ -7,7 +7,8 @@ from starlette.responses import Response
 
 from domain.models import Case, CaseOfficer
 from domain.vocab import CaseStatus
-from hearth.web import Ctx, officer_view
+from web.context import Ctx
+from web.views import officer_view
 
 
 @officer_view(None)

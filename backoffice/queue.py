@@ -8,17 +8,17 @@ from starlette.responses import Response
 from wtforms import Form, HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from changes import engine, queue
+from changes import engine, evidence, queue
 from changes.engine import Notifier
 from changes.kinds import KINDS
-from domain.errors import Conflict
 from domain.household import members_on, past_members
 from domain.ids import parse_id
 from domain.models import Team, User
 from domain.pending import EvidenceFile, PendingChange
 from domain.vocab import Permission
-from hearth.downloads import evidence_response
-from hearth.web import Ctx, officer_view
+from web.context import Ctx
+from web.downloads import attachment
+from web.views import officer_view
 
 
 class RejectForm(Form):
@@ -74,7 +74,6 @@ def queue_page(ctx: Ctx) -> Response:
         teams=teams,
         next_url=next_url,
         paged=after is not None,
-        flash=ctx.request.session.pop("flash", None),
     )
 
 
@@ -82,16 +81,10 @@ def queue_page(ctx: Ctx) -> Response:
 def take_next(ctx: Ctx) -> Response:
     """Assign the oldest unassigned change to me and open it."""
     assert ctx.user is not None
-    for _ in range(5):
-        candidate = queue.next_unassigned(ctx.db)
-        if candidate is None:
-            break
-        change = engine.lock_change(ctx.db, candidate.id)
-        if change.is_pending and change.assigned_to_id is None:
-            engine.assign(ctx.db, ctx.user, change, to=ctx.user, expected_version=change.version)
-            return ctx.redirect("backoffice:review", change_id=change.id)
-        # Another officer took it while we looked: try the next one.
-    ctx.request.session["flash"] = "There are no unassigned changes waiting."
+    taken = ctx.attempt(queue.take_next, ctx.user)
+    if taken and taken.result is not None:
+        return ctx.redirect("backoffice:review", change_id=taken.result.id)
+    ctx.flash("There are no unassigned changes waiting.")
     return ctx.redirect("backoffice:queue")
 
 
@@ -110,15 +103,12 @@ def _review(
     change: PendingChange,
     *,
     reject_form: RejectForm | None = None,
-    problem: str | None = None,
-    status: int = 200,
 ) -> Response:
     kind = KINDS[change.kind]
     preview = engine.preview(ctx.db, change, ctx.today)
     case = change.case
     return ctx.render(
         "backoffice/queue/review.html",
-        status_code=status,
         change=change,
         case=case,
         kind=kind,
@@ -128,8 +118,6 @@ def _review(
         members=members_on(case, ctx.today),
         past=past_members(case, ctx.today),
         reject_form=reject_form or RejectForm(data={"version": str(change.version)}),
-        problem=problem,
-        form=reject_form,
         overdue=change.is_pending and change.target_date < ctx.today,
     )
 
@@ -139,21 +127,26 @@ def review(ctx: Ctx) -> Response:
     return _review(ctx, _change(ctx))
 
 
-def _version(ctx: Ctx) -> int:
-    raw = ctx.form.get("version") if ctx.form else None
-    try:
-        return int(str(raw))
-    except ValueError:
-        raise HTTPException(
-            400, "The form was missing the version of the change; reload the page."
-        ) from None
+MISSING_VERSION = "The form was missing the version of the change; reload the page."
+
+
+def _version(ctx: Ctx) -> int | None:
+    """The version of the change the officer saw; None (a page error) if the form lost it."""
+    version = parse_id(ctx.form.get("version") if ctx.form else None)
+    if version is None:
+        ctx.problems.add(MISSING_VERSION)
+    return version
 
 
 @officer_view(Permission.QUEUE)
 def assign_to_me(ctx: Ctx) -> Response:
     assert ctx.user is not None
     change = _change(ctx, lock=True)
-    engine.assign(ctx.db, ctx.user, change, to=ctx.user, expected_version=_version(ctx))
+    version = _version(ctx)
+    if version is None or not ctx.attempt(
+        engine.assign, ctx.user, change, to=ctx.user, expected_version=version
+    ):
+        return _review(ctx, _change(ctx))
     return ctx.redirect("backoffice:review", change_id=change.id)
 
 
@@ -162,22 +155,21 @@ def accept(ctx: Ctx) -> Response:
     assert ctx.user is not None
     change = _change(ctx, lock=True)
     version = _version(ctx)
-    try:
-        # A savepoint: if the decision cannot land, none of its effects do either.
-        with ctx.db.begin_nested():
-            effects = engine.accept(
-                ctx.db,
-                ctx.user,
-                change,
-                expected_version=version,
-                today=ctx.today,
-                notifier=notifier(ctx),
-            )
-    except Conflict as exc:
-        ctx.db.expire_all()
-        return _review(ctx, _change(ctx), problem=str(exc), status=409)
-    ctx.request.session["flash"] = f"Change {change.reference} accepted. " + " ".join(
-        e.rstrip(".") + "." for e in effects
+    if version is None:
+        return _review(ctx, change)
+    accepted = ctx.attempt(
+        engine.accept,
+        ctx.user,
+        change,
+        expected_version=version,
+        today=ctx.today,
+        notifier=notifier(ctx),
+    )
+    if not accepted:
+        return _review(ctx, _change(ctx))
+    ctx.flash(
+        f"Change {change.reference} accepted. "
+        + " ".join(e.rstrip(".") + "." for e in accepted.result)
     )
     return ctx.redirect("backoffice:queue")
 
@@ -187,26 +179,20 @@ def reject(ctx: Ctx) -> Response:
     assert ctx.user is not None
     change = _change(ctx, lock=True)
     form = RejectForm(ctx.form)
-    if not form.validate():
-        return _review(ctx, change, reject_form=form, status=400)
     version = _version(ctx)
-    try:
-        with ctx.db.begin_nested():
-            engine.reject(
-                ctx.db,
-                ctx.user,
-                change,
-                reason=form.reason.data or "",
-                expected_version=version,
-                notifier=notifier(ctx),
-            )
-    except Conflict as exc:
-        ctx.db.expire_all()
-        return _review(ctx, _change(ctx), problem=str(exc), status=409)
-    ctx.request.session["flash"] = (
-        f"Change {change.reference} rejected. The applicant will be told why."
-    )
-    return ctx.redirect("backoffice:queue")
+    if form.validate() and version is not None:
+        rejected = ctx.attempt(
+            engine.reject,
+            ctx.user,
+            change,
+            reason=form.reason.data or "",
+            expected_version=version,
+            notifier=notifier(ctx),
+        )
+        if rejected:
+            ctx.flash(f"Change {change.reference} rejected. The applicant will be told why.")
+            return ctx.redirect("backoffice:queue")
+    return _review(ctx, _change(ctx), reject_form=form)
 
 
 @officer_view(Permission.CASES)
@@ -214,4 +200,8 @@ def evidence_file(ctx: Ctx) -> Response:
     record = ctx.db.get(EvidenceFile, ctx.request.path_params["file_id"])
     if record is None:
         raise HTTPException(404)
-    return evidence_response(ctx.settings, record)
+    return attachment(
+        evidence.path_of(ctx.settings.files_dir, record),
+        content_type=record.content_type,
+        filename=record.original_name,
+    )

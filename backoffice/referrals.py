@@ -22,14 +22,14 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from domain import referrals, workflows
 from domain.accounts import Mailer
-from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.ids import parse_id
 from domain.referrals import Referral
 from domain.strands import HOMELESS_REFERRAL, Strand
 from domain.vocab import Permission
-from domain.workflows import PRIMARY_OUTCOMES, MoveBlocked
-from hearth.web import Ctx, officer_view
+from domain.workflows import PRIMARY_OUTCOMES
+from web.context import Ctx
+from web.views import officer_view
 
 PAGE_SIZE = 50
 
@@ -152,8 +152,6 @@ def _page(
     ctx: Ctx,
     strand: Strand,
     *,
-    status_code: int = 200,
-    form: Form | None = None,
     action_form: ActionForm | None = None,
     move_form: MoveForm | None = None,
     outcome_form: OutcomeForm | None = None,
@@ -170,8 +168,6 @@ def _page(
     )
     return ctx.render(
         "backoffice/referral/show.html",
-        status_code=status_code,
-        form=form,
         strand=strand,
         referral=referral,
         workflow=workflow,
@@ -184,7 +180,6 @@ def _page(
         show_outcome=strand.is_open and strand.status == workflows.CLOSURE,
         outcome=strand.data.get(workflows.PRIMARY_OUTCOME),
         timeline=_timeline(ctx, strand, referral),
-        flash=ctx.request.session.pop("flash", None),
         case_url=_case_url(ctx, strand.case_id),
         details=details(referral) if referral else [],
         org_label=referrals.organisation_label(referral.org_type) if referral else "",
@@ -222,26 +217,23 @@ def record_action(ctx: Ctx) -> Response:
     form = ActionForm(ctx.form)
     if form.validate():
         code = form.action.data or ""
-        try:
-            referrals.record_action(
-                ctx.db,
-                Actor.officer(ctx.user),
-                strand,
-                code,
-                notes=form.notes.data,
-                mailer=mailer(ctx),
-            )
-        except RuleBroken as exc:
-            form.action.errors = [str(exc)]
-        else:
+        done = ctx.attempt(
+            referrals.record_action,
+            Actor.officer(ctx.user),
+            strand,
+            code,
+            notes=form.notes.data,
+            mailer=mailer(ctx),
+        )
+        if done:
             label = workflows.workflow_of(strand).action(code).label
             referral = referrals.referral_of(ctx.db, strand)
             to = referral.contact_email if referral else None
             told = code == workflows.UPDATE_REFERRER and to
             extra = f" An update has been emailed to {to}." if told else ""
-            ctx.request.session["flash"] = f"“{label}” recorded.{extra}"
+            ctx.flash(f"“{label}” recorded.{extra}")
             return ctx.redirect("backoffice:referral", strand_id=strand.id)
-    return _page(ctx, strand, status_code=400, form=form, action_form=form)
+    return _page(ctx, strand, action_form=form)
 
 
 @officer_view(Permission.CASES)
@@ -251,27 +243,22 @@ def move(ctx: Ctx) -> Response:
     form = MoveForm(ctx.form)
     if form.validate():
         to_status = form.to_status.data or ""
-        try:
-            referrals.move(
-                ctx.db,
-                Actor.officer(ctx.user),
-                strand,
-                to_status,
-                reason=form.reason.data,
-                expected_version=parse_id(form.version.data) or 0,
-                mailer=mailer(ctx),
-            )
-        except MoveBlocked as exc:
-            form.form_errors.extend(exc.reasons)
-        except RuleBroken as exc:
-            form.form_errors.append(str(exc))
-        else:
+        done = ctx.attempt(
+            referrals.move,
+            Actor.officer(ctx.user),
+            strand,
+            to_status,
+            reason=form.reason.data,
+            expected_version=parse_id(form.version.data) or 0,
+            mailer=mailer(ctx),
+        )
+        if done:
             referral = referrals.referral_of(ctx.db, strand)
             to = referral.contact_email if referral else None
             extra = f" The outcome has been emailed to {to}." if to and not strand.is_open else ""
-            ctx.request.session["flash"] = f"Moved to “{to_status}”.{extra}"
+            ctx.flash(f"Moved to “{to_status}”.{extra}")
             return ctx.redirect("backoffice:referral", strand_id=strand.id)
-    return _page(ctx, strand, status_code=400, form=form, move_form=form)
+    return _page(ctx, strand, move_form=form)
 
 
 @officer_view(Permission.CASES)
@@ -280,21 +267,18 @@ def choose_outcome(ctx: Ctx) -> Response:
     strand = _strand(ctx)
     form = OutcomeForm(ctx.form)
     if form.validate():
-        try:
-            workflows.set_field(
-                ctx.db,
-                Actor.officer(ctx.user),
-                strand,
-                workflows.PRIMARY_OUTCOME,
-                form.outcome.data,
-                expected_version=parse_id(form.version.data) or 0,
-            )
-        except RuleBroken as exc:
-            form.outcome.errors = [str(exc)]
-        else:
-            ctx.request.session["flash"] = "Primary outcome saved."
+        done = ctx.attempt(
+            workflows.set_field,
+            Actor.officer(ctx.user),
+            strand,
+            workflows.PRIMARY_OUTCOME,
+            form.outcome.data,
+            expected_version=parse_id(form.version.data) or 0,
+        )
+        if done:
+            ctx.flash("Primary outcome saved.")
             return ctx.redirect("backoffice:referral", strand_id=strand.id)
-    return _page(ctx, strand, status_code=400, form=form, outcome_form=form)
+    return _page(ctx, strand, outcome_form=form)
 
 
 def _iso_date(value: str) -> str:

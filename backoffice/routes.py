@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-import hearth.convertors  # noqa: F401  (registers the {name:id} path convertor)
+import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
 from backoffice import admin, assessments, auth, cases, home, queue, referrals
 
 GET_POST = ["GET", "POST"]

@@ -58,13 +58,27 @@ def check(upload: Upload, max_bytes: int) -> str:
     """The file's content type, or FileRefused with a message for the person who sent it."""
     name = clean_name(upload.filename)
     if not upload.content:
-        raise FileRefused(f"{name} is empty")
+        raise FileRefused(f"{name} is empty", field="evidence")
     if len(upload.content) > max_bytes:
-        raise FileRefused(f"{name} must be smaller than {max_bytes // (1024 * 1024)}MB")
+        raise FileRefused(
+            f"{name} must be smaller than {max_bytes // (1024 * 1024)}MB", field="evidence"
+        )
     content_type = sniff(upload.content[:32])
     if content_type is None:
-        raise FileRefused(f"{name} must be a PDF, JPEG, PNG or HEIC file")
+        raise FileRefused(f"{name} must be a PDF, JPEG, PNG or HEIC file", field="evidence")
     return content_type
+
+
+def problem_with(uploads: list[Upload], *, already: int, max_bytes: int) -> str | None:
+    """What is wrong with files sent with a change (the first problem), or None."""
+    for upload in uploads:
+        try:
+            check(upload, max_bytes)
+        except FileRefused as exc:
+            return str(exc)
+    if already + len(uploads) > MAX_FILES_PER_CHANGE:
+        return f"Send {MAX_FILES_PER_CHANGE} files or fewer with one change"
+    return None
 
 
 def store(

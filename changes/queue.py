@@ -13,8 +13,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
+from changes import engine
 from domain.ids import parse_id
-from domain.models import Case
+from domain.models import Case, User
 from domain.pending import ChangeStatus, PendingChange
 
 PAGE_SIZE = 25
@@ -134,6 +135,23 @@ def counts_by_kind(session: Session) -> dict[str, int]:
         .group_by(PendingChange.kind)
     )
     return {kind: int(n) for kind, n in rows}
+
+
+def take_next(session: Session, officer: User) -> PendingChange | None:
+    """Assign the oldest unassigned pending change to `officer` (None when there is none).
+
+    Another officer may take the same one at the same moment: the change's row is locked and
+    looked at again, and if it has gone, the next one is tried.
+    """
+    for _ in range(5):
+        candidate = next_unassigned(session)
+        if candidate is None:
+            return None
+        change = engine.lock_change(session, candidate.id)
+        if change.is_pending and change.assigned_to_id is None:
+            engine.assign(session, officer, change, to=officer, expected_version=change.version)
+            return change
+    return None
 
 
 def next_unassigned(session: Session) -> PendingChange | None:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from domain import history, login_sessions
-from domain.errors import Conflict, RuleBroken
+from domain import history, login_sessions, throttle
+from domain.errors import Conflict, RuleBroken, TooManyAttempts
 from domain.history import Actor
 from domain.models import (
     Case,
@@ -25,7 +25,9 @@ from domain.models import (
 )
 from domain.outbox import queue_email
 from domain.passwords import hash_password, password_problem, verify_password
+from domain.signin import Client, SignedIn, start_for
 from domain.tokens import (
+    LinkExpired,
     LinkInvalid,
     make_reset_token,
     make_verify_token,
@@ -41,7 +43,7 @@ def normalise_email(email: str) -> str:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError:
         raise RuleBroken(
-            "Enter an email address in the correct format, like name@example.com"
+            "Enter an email address in the correct format, like name@example.com", field="email"
         ) from None
     return result.normalized.lower()
 
@@ -59,13 +61,13 @@ def create_officer(
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise RuleBroken("Enter the officer's name")
+        raise RuleBroken("Enter the officer's name", field="name")
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise RuleBroken(f"An officer with the email {email} already exists")
+        raise RuleBroken(f"An officer with the email {email} already exists", field="email")
     if password is not None:
         problem = password_problem(password)
         if problem:
-            raise RuleBroken(problem)
+            raise RuleBroken(problem, field="password")
     user = User(
         email=email,
         name=name,
@@ -85,23 +87,13 @@ def create_officer(
     return user
 
 
-def authenticate_officer(session: Session, email: str, password: str) -> User | None:
-    """The active officer with this email and password, or None (same cost either way)."""
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.active:
-        return None
-    user.last_sign_in_at = utcnow()
-    return user
-
-
 def create_portal_account(
     session: Session, *, email: str, password: str, verified: bool = False
 ) -> PortalAccount:
     email = normalise_email(email)
     problem = password_problem(password)
     if problem:
-        raise RuleBroken(problem)
+        raise RuleBroken(problem, field="password")
     account = PortalAccount(
         email=email,
         password_hash=hash_password(password),
@@ -115,8 +107,11 @@ def create_portal_account(
 # --- applicants ----------------------------------------------------------------------------
 
 
-class LinkDetailsWrong(RuleBroken):
+@dataclass(frozen=True)
+class LinkDetailsWrong:
     """The case reference and date of birth do not match an applicant on an active case."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -150,16 +145,22 @@ def send_verification(session: Session, account: PortalAccount, mailer: Mailer) 
     )
 
 
-def sign_up(session: Session, *, email: str, password: str, mailer: Mailer) -> None:
+def sign_up(session: Session, *, email: str, password: str, mailer: Mailer, client: str) -> None:
     """Create an account and email a confirmation link.
 
-    If the email already has an account, nothing is created and the owner is emailed instead, so
-    the page shown is the same either way (no way to find out who has an account).
+    If the email already has an account, nothing is created and the owner is emailed instead.
+    Both paths do the same work — the password is hashed, one email is queued for the worker to
+    send — so neither the page nor its timing tells anyone who has an account.
     """
     email = normalise_email(email)
     problem = password_problem(password)
     if problem:
-        raise RuleBroken(problem)
+        raise RuleBroken(problem, field="password")
+    gate = throttle.reserve(session, "sign_up", email, client)
+    if isinstance(gate, throttle.Throttled):
+        raise TooManyAttempts(gate.message, retry_after_seconds=gate.seconds)
+    gate.succeeded()
+    password_hash = hash_password(password)
     existing = _find_account(session, email)
     if existing is not None:
         queue_email(
@@ -175,33 +176,41 @@ def sign_up(session: Session, *, email: str, password: str, mailer: Mailer) -> N
             kind="account.exists",
         )
         return
-    account = PortalAccount(email=email, password_hash=hash_password(password))
+    account = PortalAccount(email=email, password_hash=password_hash)
     session.add(account)
     session.flush()
     send_verification(session, account, mailer)
 
 
-def verify_email(session: Session, token: str, secret: str) -> PortalAccount:
-    account_id, email = read_verify_token(secret, token)
+@dataclass(frozen=True)
+class LinkProblem:
+    """A link from an email that cannot be used: too old (`expired`), or not genuine or used."""
+
+    expired: bool
+
+
+def verify_email(session: Session, token: str, secret: str) -> PortalAccount | LinkProblem:
+    try:
+        account_id, email = read_verify_token(secret, token)
+    except LinkExpired:
+        return LinkProblem(expired=True)
+    except LinkInvalid:
+        return LinkProblem(expired=False)
     account = session.get(PortalAccount, account_id)
     if account is None or account.email != email:
-        raise LinkInvalid()
+        return LinkProblem(expired=False)
     if account.email_verified_at is None:
         account.email_verified_at = utcnow()
     return account
 
 
-def authenticate_applicant(session: Session, email: str, password: str) -> PortalAccount | None:
-    account = _find_account(session, email)
-    ok = verify_password(account.password_hash if account else None, password)
-    if account is None or not ok or not account.active:
-        return None
-    account.last_sign_in_at = utcnow()
-    return account
-
-
-def request_password_reset(session: Session, email: str, mailer: Mailer) -> None:
+def request_password_reset(session: Session, email: str, mailer: Mailer, client: str) -> None:
     """Email a reset link if there is such an account; the caller shows the same page anyway."""
+    email = email.strip().lower()
+    gate = throttle.reserve(session, "password_reset", email, client)
+    if isinstance(gate, throttle.Throttled):
+        raise TooManyAttempts(gate.message, retry_after_seconds=gate.seconds)
+    gate.succeeded()
     account = _find_account(session, email)
     if account is None or not account.active:
         return
@@ -220,19 +229,30 @@ def request_password_reset(session: Session, email: str, mailer: Mailer) -> None
     )
 
 
-def account_for_reset(session: Session, token: str, secret: str) -> PortalAccount:
-    account_id, fingerprint = read_reset_token(secret, token)
+def account_for_reset(session: Session, token: str, secret: str) -> PortalAccount | LinkProblem:
+    """The account a password reset link is for, if the link can still be used."""
+    try:
+        account_id, fingerprint = read_reset_token(secret, token)
+    except LinkExpired:
+        return LinkProblem(expired=True)
+    except LinkInvalid:
+        return LinkProblem(expired=False)
     account = session.get(PortalAccount, account_id)
     if account is None or password_fingerprint(account.password_hash) != fingerprint:
-        raise LinkInvalid()
+        return LinkProblem(expired=False)
     return account
 
 
-def reset_password(session: Session, token: str, new_password: str, secret: str) -> PortalAccount:
+def reset_password(
+    session: Session, token: str, new_password: str, secret: str
+) -> PortalAccount | LinkProblem:
+    """Set a new password through a reset link; every session of the account ends."""
     account = account_for_reset(session, token, secret)
+    if isinstance(account, LinkProblem):
+        return account
     problem = password_problem(new_password)
     if problem:
-        raise RuleBroken(problem)
+        raise RuleBroken(problem, field="password")
     account.password_hash = hash_password(new_password)
     # Following a link from the inbox also proves the email address.
     if account.email_verified_at is None:
@@ -242,14 +262,27 @@ def reset_password(session: Session, token: str, new_password: str, secret: str)
 
 
 def change_password(
-    session: Session, account: PortalAccount, current: str, new_password: str
+    session: Session,
+    account: PortalAccount,
+    current: str,
+    new_password: str,
+    *,
+    keep_session: str | None = None,
 ) -> None:
+    """Change the password; every other session of the account ends (this one, whose token is
+    `keep_session`, stays signed in)."""
     if not verify_password(account.password_hash, current):
-        raise RuleBroken("Your current password is not right")
+        raise RuleBroken("Your current password is not right", field="current_password")
     problem = password_problem(new_password)
     if problem:
-        raise RuleBroken(problem)
+        raise RuleBroken(problem, field="new_password")
     account.password_hash = hash_password(new_password)
+    login_sessions.end_all(session, account_id=account.id, keep_token=keep_session)
+
+
+@dataclass(frozen=True)
+class Linked:
+    case: Case
 
 
 def link_case(
@@ -259,33 +292,40 @@ def link_case(
     date_of_birth: dt.date,
     *,
     today: dt.date,
-) -> Case:
+    client: str,
+) -> Linked | LinkDetailsWrong | throttle.Throttled:
     """Link the account to its holder's person record on an active case.
 
     The reference and date of birth must match a person who is the primary or a joint applicant
-    on that active case and is still in the household. Any mismatch gets the same error.
+    on that active case and is still in the household. Any mismatch gets the same error and
+    counts as a failed attempt (throttled per account and per address); a throttled attempt is
+    returned rather than raised, so the record of the failures stands.
     """
+    gate = throttle.reserve(session, "link_case", account.email, client)
+    if isinstance(gate, throttle.Throttled):
+        return gate
     case_id = parse_case_reference(reference)
     case = session.get(Case, case_id) if case_id else None
-    if case is None or case.status != CaseStatus.ACTIVE.value:
-        raise LinkDetailsWrong(WRONG_LINK_DETAILS)
-    match = next(
-        (
-            cp
-            for cp in case.people
-            if (cp.is_primary or cp.joint_applicant)
-            and cp.is_member_on(today)
-            and cp.person.date_of_birth == date_of_birth
-        ),
-        None,
-    )
-    if match is None:
-        raise LinkDetailsWrong(WRONG_LINK_DETAILS)
+    match = None
+    if case is not None and case.status == CaseStatus.ACTIVE.value:
+        match = next(
+            (
+                cp
+                for cp in case.people
+                if (cp.is_primary or cp.joint_applicant)
+                and cp.is_member_on(today)
+                and cp.person.date_of_birth == date_of_birth
+            ),
+            None,
+        )
+    if case is None or match is None:
+        return LinkDetailsWrong(WRONG_LINK_DETAILS)
     taken = session.scalar(
         select(PortalAccount.id).where(
             PortalAccount.person_id == match.person_id, PortalAccount.id != account.id
         )
     )
+    gate.succeeded()
     if taken is not None:
         raise RuleBroken(
             "Another account is already linked to this case for this person. Contact the "
@@ -301,7 +341,7 @@ def link_case(
         person_id=match.person_id,
         after={"portal_account": account.email},
     )
-    return case
+    return Linked(case)
 
 
 WRONG_LINK_DETAILS = (
@@ -310,8 +350,17 @@ WRONG_LINK_DETAILS = (
 )
 
 
-def officer_from_provider(session: Session, actor: Actor, *, email: str, name: str) -> User:
-    """The officer for an identity confirmed by the council's provider, matched by email.
+def officer_from_provider(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    client: Client,
+    id_token: str | None = None,
+) -> SignedIn | None:
+    """Sign in the officer for an identity confirmed by the council's provider, matched by
+    email; None when they cannot sign in (yet).
 
     Someone the provider knows but Hearth does not is recorded as an inactive officer with no
     permissions, so an administrator can see them and give them access; they cannot sign in
@@ -331,7 +380,7 @@ def officer_from_provider(session: Session, actor: Actor, *, email: str, name: s
             "time and is waiting for access",
             after={"email": email, "active": False},
         )
-        return user
+        return None
     if name and user.name != name:
         history.record(
             session,
@@ -342,9 +391,10 @@ def officer_from_provider(session: Session, actor: Actor, *, email: str, name: s
             after={"name": name},
         )
         user.name = name
-    if user.active:
-        user.last_sign_in_at = utcnow()
-    return user
+    if not user.active:
+        return None
+    user.last_sign_in_at = utcnow()
+    return start_for(session, user=user, client=client, id_token_hint=id_token)
 
 
 def update_officer(
@@ -374,9 +424,9 @@ def update_officer(
         raise RuleBroken("You cannot remove your own Admin permission or deactivate yourself")
     name = name.strip()
     if not name:
-        raise RuleBroken("Enter the officer's name")
+        raise RuleBroken("Enter the officer's name", field="name")
     if team_id is not None and session.get(Team, team_id) is None:
-        raise RuleBroken("Choose a team from the list")
+        raise RuleBroken("Choose a team from the list", field="team")
     before = _officer_snapshot(user)
     user.name = name
     user.team_id = team_id
@@ -427,14 +477,14 @@ def save_team(
 ) -> Team:
     name = name.strip()
     if not name:
-        raise RuleBroken("Enter the team's name")
+        raise RuleBroken("Enter the team's name", field="name")
     clash = session.scalar(
         select(Team.id).where(
             func.lower(Team.name) == name.lower(), Team.id != (team.id if team else -1)
         )
     )
     if clash is not None:
-        raise RuleBroken(f"There is already a team called {name}")
+        raise RuleBroken(f"There is already a team called {name}", field="name")
     if team is None:
         team = Team(name=name, allows_cases=allows_cases, active=active)
         session.add(team)
@@ -457,8 +507,11 @@ def save_team(
     return team
 
 
-def applicant_from_provider(session: Session, *, subject: str, email: str) -> PortalAccount:
-    """The portal account for someone confirmed by an external provider.
+def applicant_from_provider(
+    session: Session, *, subject: str, email: str, client: Client
+) -> SignedIn | None:
+    """Sign in the portal account for someone confirmed by an external provider (None when the
+    account has been closed).
 
     Matched by the provider's subject, else by the (provider-confirmed) email, which then
     remembers the subject; otherwise a new account is made, already confirmed, with no password.
@@ -484,6 +537,8 @@ def applicant_from_provider(session: Session, *, subject: str, email: str) -> Po
         account.external_subject = key
     if account.email_verified_at is None:
         account.email_verified_at = utcnow()
-    account.last_sign_in_at = utcnow()
     session.flush()
-    return account
+    if not account.active:
+        return None
+    account.last_sign_in_at = utcnow()
+    return start_for(session, account=account, client=client)

@@ -3,6 +3,7 @@
 from domain import (  # noqa: F401
     assessments,
     council_settings,
+    drafts,
     models,
     pending,
     referrals,

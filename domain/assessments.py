@@ -69,7 +69,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from domain import history, jobs
+from domain import clock, history, jobs
 from domain.base import Base, created_timestamp, intpk, json_data
 from domain.bedrooms import (
     POLICIES,
@@ -698,14 +698,17 @@ def record_override(
     latest = _open_assessment_version(session, strand)
     reason = (reason or "").strip()
     if not reason:
-        raise RuleBroken("Give the reason for overriding the calculated bedroom need")
+        raise RuleBroken(
+            "Give the reason for overriding the calculated bedroom need", field="reason"
+        )
     if (
         isinstance(bedrooms, bool)
         or not isinstance(bedrooms, int)
         or not 0 <= bedrooms <= MAX_OVERRIDE_BEDROOMS
     ):
         raise RuleBroken(
-            f"The bedroom need must be a whole number from 0 to {MAX_OVERRIDE_BEDROOMS}"
+            f"The bedroom need must be a whole number from 0 to {MAX_OVERRIDE_BEDROOMS}",
+            field="bedrooms",
         )
     version = _add_version(
         session,
@@ -795,6 +798,51 @@ def clear_flag(session: Session, actor: Actor, strand: Strand) -> None:
         before={"strand": strand.reference, "flag": flag},
         after={"strand": strand.reference, "flag": None},
     )
+
+
+NO_ASSESSMENT = "This case has no open bedroom assessment"
+
+
+def _case_assessment(session: Session, case: Case) -> Strand:
+    strand = open_bedroom_assessment(session, case.id)
+    if strand is None:
+        raise RuleBroken(NO_ASSESSMENT)
+    return strand
+
+
+def recalculate_by_officer(
+    session: Session, actor: Actor, case: Case, *, on: dt.date | None = None
+) -> BedroomAssessmentVersion:
+    """An officer's "Recalculate now" on the case's open bedroom assessment."""
+    _require_officer(actor, "recalculate a bedroom need")
+    _case_assessment(session, case)
+    version = recalculate(
+        session,
+        actor,
+        case,
+        cause=OFFICER_RECALCULATION,
+        cause_detail=f"Recalculated by {actor.label}",
+        on=on,
+    )
+    assert version is not None  # an officer's recalculation always stores a version
+    return version
+
+
+def override_need(
+    session: Session, actor: Actor, case: Case, bedrooms: int, reason: str
+) -> BedroomAssessmentVersion:
+    """Override the bedroom need of the case's open assessment (see record_override)."""
+    return record_override(session, actor, _case_assessment(session, case), bedrooms, reason)
+
+
+def clear_case_override(session: Session, actor: Actor, case: Case) -> BedroomAssessmentVersion:
+    return clear_override(session, actor, _case_assessment(session, case))
+
+
+def set_case_foster_carer(
+    session: Session, actor: Actor, case: Case, foster_carer: bool
+) -> BedroomAssessmentVersion | None:
+    return set_foster_carer(session, actor, _case_assessment(session, case), foster_carer)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1070,8 +1118,8 @@ def recalculate_for_policy(session: Session, on: dt.date | None = None) -> dict[
 
 
 def _daily_run_after(on: dt.date) -> dt.datetime:
-    # 00:05 UTC is already `on` in England in both GMT and BST.
-    return dt.datetime.combine(on, dt.time(0, 5), dt.UTC)
+    """The first moment of `on` in England: the job is due as soon as the council's day is."""
+    return dt.datetime.combine(on, dt.time(0, 0), clock.COUNCIL_TZ).astimezone(dt.UTC)
 
 
 def schedule_daily(session: Session, on: dt.date) -> Job | None:

@@ -10,8 +10,9 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.models import PortalAccount, User, utcnow
 from domain.security import LoginSession
@@ -31,10 +32,13 @@ def start(
     client_address: str | None = None,
     user_agent: str | None = None,
     id_token_hint: str | None = None,
+    replacing: str | None = None,
 ) -> str:
-    """Create a session and return the token to put in the cookie."""
+    """Create a session and return the token to put in the cookie. The browser's previous
+    session (`replacing`, its token) ends: a new token at every sign-in, no fixation."""
     if (user is None) == (account is None):
         raise ValueError("a session belongs to exactly one officer or applicant")
+    end(session, replacing)
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
@@ -63,8 +67,25 @@ def resolve(
         session.delete(row)
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
+        _touch(session, row, now)
     return row
+
+
+def _touch(session: Session, row: LoginSession, now: dt.datetime) -> None:
+    """Note that the session is in use. Concurrent requests of one session do not queue for
+    this: on PostgreSQL the row is taken only if no other request holds it (SKIP LOCKED), and a
+    request that finds it taken leaves the touch to the one that has it."""
+    stmt = select(LoginSession.id).where(LoginSession.id == row.id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    if session.scalar(stmt) is not None:
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.id == row.id)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(row, "last_seen_at", now)
 
 
 def end(session: Session, token: str | None) -> LoginSession | None:
@@ -76,8 +97,17 @@ def end(session: Session, token: str | None) -> LoginSession | None:
     return row
 
 
-def end_all(session: Session, *, user_id: int | None = None, account_id: int | None = None) -> int:
+def end_all(
+    session: Session,
+    *,
+    user_id: int | None = None,
+    account_id: int | None = None,
+    keep_token: str | None = None,
+) -> int:
+    """End every session of an officer or applicant (except the one whose token is kept)."""
     stmt = delete(LoginSession)
+    if keep_token:
+        stmt = stmt.where(LoginSession.id != _hash(keep_token))
     if user_id is not None:
         stmt = stmt.where(LoginSession.user_id == user_id)
     elif account_id is not None:

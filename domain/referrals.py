@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,18 +38,17 @@ from sqlalchemy import (
     Index,
     String,
     Text,
-    delete,
     func,
     or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from domain import history, household, throttle, workflows
+from domain import drafts, history, household, throttle, workflows
 from domain.accounts import Mailer
-from domain.base import Base, created_timestamp, intpk, json_data, timestamp, utcnow
+from domain.base import Base, created_timestamp, intpk, utcnow
 from domain.council_settings import council_today, get_setting
-from domain.errors import NotFound, RuleBroken
+from domain.errors import NotFound, RuleBroken, TooManyAttempts
 from domain.history import Actor
 from domain.models import Address, Case, CasePerson, Person, Team
 from domain.outbox import queue_email
@@ -118,7 +115,7 @@ class ConsentMissing(RuleBroken):
     """A referral needs the person's consent to be referred and to share contact details."""
 
 
-class ReferralThrottled(RuleBroken):
+class ReferralThrottled(TooManyAttempts):
     """Too many referrals from one client address (or one referrer) within the hour."""
 
 
@@ -202,62 +199,6 @@ class Referral(Base):
         return self.email if self.is_self_referral else self.referrer_email
 
 
-class ReferralDraft(Base):
-    """Answers of a referral journey between pages, named by a random id kept in the session."""
-
-    __tablename__ = "referral_draft"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    journey: Mapped[str] = mapped_column(String(20))
-    answers: Mapped[json_data] = mapped_column(default=dict)
-    created_at: Mapped[created_timestamp]
-    updated_at: Mapped[timestamp] = mapped_column(default=utcnow)
-
-    __table_args__ = (Index("ix_referral_draft_updated_at", "updated_at"),)
-
-
-# --------------------------------------------------------------------------------------------
-# Drafts
-# --------------------------------------------------------------------------------------------
-
-
-def start_draft(session: Session, journey: str, now: dt.datetime | None = None) -> ReferralDraft:
-    """A new, empty draft; drafts untouched for a day are removed on the way."""
-    now = now or utcnow()
-    session.execute(delete(ReferralDraft).where(ReferralDraft.updated_at < now - DRAFT_MAX_AGE))
-    draft = ReferralDraft(
-        id=secrets.token_urlsafe(32), journey=journey, answers={}, created_at=now, updated_at=now
-    )
-    session.add(draft)
-    session.flush()
-    return draft
-
-
-def find_draft(
-    session: Session, draft_id: object, journey: str, now: dt.datetime | None = None
-) -> ReferralDraft | None:
-    if not isinstance(draft_id, str) or not draft_id:
-        return None
-    draft = session.get(ReferralDraft, draft_id)
-    if draft is None or draft.journey != journey:
-        return None
-    if draft.updated_at < (now or utcnow()) - DRAFT_MAX_AGE:
-        return None
-    return draft
-
-
-def save_answers(session: Session, draft: ReferralDraft, answers: Mapping[str, Any]) -> None:
-    draft.answers = {**draft.answers, **history.jsonable(dict(answers))}
-    draft.updated_at = utcnow()
-    session.flush()
-
-
-def consume_draft(session: Session, draft_id: str) -> bool:
-    """Delete the draft; False if it was already gone (a second click on "Send")."""
-    result = session.execute(delete(ReferralDraft).where(ReferralDraft.id == draft_id))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 # --------------------------------------------------------------------------------------------
 # Submitting
 # --------------------------------------------------------------------------------------------
@@ -286,7 +227,7 @@ class ReferralSubmission:
     consent_to_share: bool
     first_name: str
     last_name: str
-    date_of_birth: dt.date
+    date_of_birth: dt.date | None
     preferred_contact: str
     housing_situation: str
     safe_tonight: str
@@ -317,7 +258,7 @@ class ReferralSubmission:
             (self.contact_email or "").strip().lower(),
             self.first_name.strip().lower(),
             self.last_name.strip().lower(),
-            self.date_of_birth.isoformat(),
+            self.date_of_birth.isoformat() if self.date_of_birth else "",
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -329,7 +270,7 @@ def check_submission(s: ReferralSubmission, today: dt.date) -> None:
     problems: list[str] = []
     if not s.first_name.strip() or not s.last_name.strip():
         problems.append("the person's first and last name")
-    if s.date_of_birth >= today:
+    if s.date_of_birth is None or s.date_of_birth >= today:
         problems.append("a date of birth in the past")
     if not s.reason.strip():
         problems.append("the reason for the referral")
@@ -393,14 +334,17 @@ def submit_referral(
     duplicate = recent_duplicate(session, fingerprint, now)
     if duplicate is not None:
         return Submitted(duplicate, True)
+    assert submission.date_of_birth is not None  # check_submission saw to it
     account_key = submission.contact_email or f"{submission.last_name} {submission.date_of_birth}"
     if client is not None:
-        blocked = throttle.check(session, "referral", account_key, client, now)
-        if blocked is not None:
+        gate = throttle.reserve(session, "referral", account_key, client, now=now)
+        if isinstance(gate, throttle.Throttled):
             raise ReferralThrottled(
                 "Too many referrals have been sent from here in the last hour. "
-                + blocked.message.removeprefix("Too many attempts. ")
+                + gate.message.removeprefix("Too many attempts. "),
+                retry_after_seconds=gate.seconds,
             )
+        gate.succeeded()
     actor = _actor(submission)
     person = find_person(
         session, submission.first_name, submission.last_name, submission.date_of_birth, on=today
@@ -474,11 +418,24 @@ def submit_referral(
             "safe_tonight": submission.safe_tonight,
         },
     )
-    if client is not None:
-        throttle.record(session, "referral", account_key, client, succeeded=True)
     if mailer is not None:
         _send_receipt(session, referral, mailer)
     return Submitted(referral, False)
+
+
+def send_draft(
+    session: Session,
+    draft_id: str,
+    submission: ReferralSubmission,
+    *,
+    mailer: Mailer | None,
+    client: str | None,
+) -> Submitted:
+    """Send the referral a portal journey's draft holds, and forget the draft. Deleting the
+    draft first makes a second "Send" of the same answers wait for this one, then find it as a
+    duplicate."""
+    drafts.consume(session, draft_id)
+    return submit_referral(session, submission, mailer=mailer, client=client)
 
 
 def _clean(value: str | None) -> str | None:
@@ -798,14 +755,11 @@ __all__ = [
     "HouseholdMember",
     "Progress",
     "Referral",
-    "ReferralDraft",
     "ReferralSubmission",
     "ReferralThrottled",
     "Submitted",
     "active_case_of",
     "check_submission",
-    "consume_draft",
-    "find_draft",
     "find_person",
     "list_referrals",
     "move",
@@ -813,8 +767,7 @@ __all__ = [
     "record_action",
     "referral_from_token",
     "referral_of",
-    "save_answers",
-    "start_draft",
+    "send_draft",
     "status_token",
     "submit_referral",
 ]

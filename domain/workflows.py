@@ -69,9 +69,16 @@ class MoveBlocked(RuleBroken):
         self.reasons = tuple(reasons)
         super().__init__(f"It cannot move to “{to_status}” yet: " + " ".join(reasons))
 
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return self.reasons or (self.message,)
+
 
 class ActionNotAvailable(RuleBroken):
     """The case action is unknown, or cannot be recorded at the strand's status."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="action")
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,9 +22,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hearth.db import make_engine, make_session_factory
-from hearth.oidc import OIDCClient
-from hearth.settings import Settings, load_settings
-from hearth.web import AppState, Assets, brand_css_path, build_templates, csrf_token
+from hearth.settings import load_settings
+from web.context import AppState
+from web.csrf import csrf_token
+from web.oidc import OIDCClient
+from web.settings import Settings
+from web.templating import Assets, brand_css_path, build_templates
 
 log = logging.getLogger("hearth")
 
@@ -138,6 +141,7 @@ def _render_error(request: Request, status: int, detail: str | None) -> Response
         "current_account": None,
         "current_path": request.url.path,
         "url_for": lambda name, **kw: str(request.app.url_path_for(name, **kw)),
+        "error_list": [],
     }
     return state.templates.TemplateResponse(
         request, f"errors/{area}.html", context, status_code=status

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from hearth import logs
 from hearth.db import DatabaseNotReady, check_ready, make_engine, make_session_factory, transaction
-from hearth.settings import Settings, SettingsError, load_settings
+from hearth.settings import SettingsError, load_settings
+from web.settings import Settings
 
 
 def _settings() -> Settings:

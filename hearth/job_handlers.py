@@ -7,7 +7,6 @@ from changes import evidence
 from domain import assessments
 from domain.models import utcnow
 from domain.outbox import SEND_JOB
-from hearth.downloads import files_folder
 from hearth.mail import send_outbox_email
 from hearth.worker import HANDLERS, Handler
 
@@ -16,7 +15,7 @@ REGISTERED: dict[str, Handler] = {}
 REGISTERED[SEND_JOB] = send_outbox_email
 # Evidence uploaded on a change's form but never sent is removed after two days.
 REGISTERED[evidence.PRUNE_JOB] = lambda session, payload, ctx: {
-    "deleted": evidence.prune_unsent(session, files_folder(ctx.settings), now=utcnow())
+    "deleted": evidence.prune_unsent(session, ctx.settings.files_dir, now=utcnow())
 }
 # Bedroom assessments: the daily threshold recalculation, and recalculation after a policy change.
 REGISTERED[assessments.DAILY_JOB] = lambda session, payload, ctx: assessments.run_daily_job(

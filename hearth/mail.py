@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain.models import utcnow
 from domain.security import OutboxEmail
-from hearth.settings import Settings
+from web.settings import Settings
 
 
 class MailNotConfigured(Exception):

@@ -10,13 +10,13 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from web.settings import PROJECT_ROOT, OIDCConfig, Settings
+
 MODES = ("embedded", "production")
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -35,56 +35,6 @@ def _contrast_with_white(hex_colour: str) -> float:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
     return 1.05 / (luminance + 0.05)
-
-
-@dataclass(frozen=True)
-class OIDCConfig:
-    """An OpenID Connect provider registration (issuer, client id and secret)."""
-
-    issuer: str
-    client_id: str
-    client_secret: str
-    label: str = "your council account"
-
-    @property
-    def origin(self) -> str:
-        parts = self.issuer.split("/")
-        return "/".join(parts[:3])
-
-
-@dataclass(frozen=True)
-class Settings:
-    mode: str = "embedded"
-    database_url: str = ""
-    secret_key: str = ""
-    council_name: str = "Northbridge Borough Council"
-    council_colour: str = "#1d4f91"
-    service_name: str = "Housing options"
-    base_url: str = "http://127.0.0.1:8000"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
-    static_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "static")
-    log_level: str = "INFO"
-    run_jobs_in_web: bool = True
-    session_idle_minutes: int = 60
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    mail_from: str = "housing@northbridge.example"
-    max_upload_mb: int = 10
-    officer_oidc: OIDCConfig | None = None
-    applicant_oidc: OIDCConfig | None = None
-
-    @property
-    def embedded(self) -> bool:
-        return self.mode == "embedded"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -109,6 +59,14 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _phone(env: Mapping[str, str], name: str, default: str) -> str:
+    value = " ".join((env.get(name) or default).split())
+    digits = sum(c.isdigit() for c in value)
+    if not re.fullmatch(r"\+?[0-9 ()-]+", value) or not 3 <= digits <= 15:
+        raise SettingsError(f"{name} must be a telephone number, like 020 7946 0000, not {value!r}")
     return value
 
 
@@ -205,6 +163,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         council_name=env.get("COUNCIL_NAME", "Northbridge Borough Council").strip(),
         council_colour=colour.lower(),
         service_name=env.get("SERVICE_NAME", "Housing options").strip(),
+        council_phone=_phone(env, "COUNCIL_PHONE", "020 7946 0000"),
+        out_of_hours_phone=_phone(env, "COUNCIL_OUT_OF_HOURS_PHONE", "020 7946 0999"),
         base_url=(env.get("BASE_URL") or f"http://{host}:{port}").rstrip("/"),
         host=host,
         port=port,

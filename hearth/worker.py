@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain import jobs
 from domain.models import Job
-from hearth.settings import Settings
+from web.settings import Settings
 
 log = logging.getLogger("hearth.worker")
 

@@ -4,16 +4,14 @@ the account to a case. Sign-in, reset, sign-up and linking are throttled."""
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from domain import accounts, throttle
+from domain import accounts, login_sessions
+from domain import signin as signin_rules
 from domain.access import applicant_case
-from domain.accounts import LinkDetailsWrong, Mailer
-from domain.errors import RuleBroken
-from domain.tokens import LinkExpired, LinkInvalid
-from hearth import auth
-from hearth.oidc import OIDCClient, OIDCError, finish_flow, start_flow
-from hearth.web import Ctx, applicant_view, portal_view, safe_next
+from domain.accounts import Mailer
+from domain.signin import WRONG_DETAILS, SignedIn, Unverified
+from domain.throttle import Throttled
 from portal.forms import (
     ChangePasswordForm,
     CreateAccountForm,
@@ -22,8 +20,10 @@ from portal.forms import (
     ResetRequestForm,
     SignInForm,
 )
-
-WRONG_SIGN_IN = "Enter a correct email address and password"
+from web import signin
+from web.context import Ctx, safe_next
+from web.oidc import OIDCClient, OIDCError, finish_flow, start_flow
+from web.views import applicant_view, portal_view
 
 
 def mailer(ctx: Ctx) -> Mailer:
@@ -41,55 +41,50 @@ def mailer(ctx: Ctx) -> Mailer:
 
 def _after_sign_in(ctx: Ctx) -> str:
     default = ctx.url_for("your_case")
-    return safe_next(ctx.request.query_params.get("next"), default)
+    return safe_next(ctx.query.get("next"), default)
 
 
 @portal_view
 def sign_in(ctx: Ctx) -> Response:
     form = SignInForm(ctx.form)
     notice = None
-    if ctx.request.method == "POST" and form.validate():
-        email = (form.email.data or "").strip().lower()
-        blocked = throttle.check(ctx.db, "applicant_sign_in", email, ctx.client_address)
-        if blocked:
-            form.form_errors.append(blocked.message)
-        else:
-            account = accounts.authenticate_applicant(ctx.db, email, form.password.data or "")
-            throttle.record(
-                ctx.db, "applicant_sign_in", email, ctx.client_address, succeeded=bool(account)
+    if ctx.is_post and form.validate():
+        outcome = ctx.attempt(
+            signin_rules.applicant,
+            form.email.data or "",
+            form.password.data or "",
+            signin.client(ctx.request, signin.APPLICANT_KEY),
+            resend_confirmation=lambda db, account: accounts.send_verification(
+                db, account, mailer(ctx)
+            ),
+        ).result
+        if isinstance(outcome, SignedIn):
+            signin.remember(ctx.request, signin.APPLICANT_KEY, outcome)
+            return ctx.redirect_to(_after_sign_in(ctx))
+        if isinstance(outcome, Unverified):
+            notice = "You need to confirm your email address before you can sign in. " + (
+                f"We have sent a new link to {outcome.account.email}."
+                if outcome.link_sent
+                else f"Use the link we sent to {outcome.account.email}."
             )
-            if account is None:
-                form.email.errors = [*form.email.errors, WRONG_SIGN_IN]
-            elif account.email_verified_at is None:
-                again = throttle.check(ctx.db, "verify_resend", email, ctx.client_address)
-                if again is None:
-                    throttle.record(
-                        ctx.db, "verify_resend", email, ctx.client_address, succeeded=True
-                    )
-                    accounts.send_verification(ctx.db, account, mailer(ctx))
-                notice = (
-                    "You need to confirm your email address before you can sign in. We have "
-                    f"sent a new link to {account.email}."
-                )
-            else:
-                auth.sign_in_applicant(ctx.request, ctx.db, account)
-                return RedirectResponse(_after_sign_in(ctx), status_code=303)
-    elif ctx.request.method == "GET" and ctx.account is not None:
-        return RedirectResponse(_after_sign_in(ctx), status_code=303)
+        elif isinstance(outcome, Throttled):
+            ctx.problems.add(outcome.message, status=429)
+        else:
+            ctx.problems.add(WRONG_DETAILS, "email")
+    elif not ctx.is_post and ctx.account is not None:
+        return ctx.redirect_to(_after_sign_in(ctx))
     return ctx.render(
         "portal/account/sign_in.html",
-        status_code=400 if form.errors else 200,
         form=form,
         notice=notice,
-        flash=ctx.request.session.pop("flash", None),
-        next=ctx.request.query_params.get("next"),
+        next=ctx.query.get("next"),
         external=ctx.settings.applicant_oidc,
     )
 
 
 @portal_view
 def sign_out(ctx: Ctx) -> Response:
-    auth.sign_out(ctx.request, ctx.db, auth.APPLICANT_KEY)
+    ctx.attempt(login_sessions.end, signin.forget(ctx.request, signin.APPLICANT_KEY))
     return ctx.redirect("signed_out")
 
 
@@ -101,26 +96,19 @@ def signed_out(ctx: Ctx) -> Response:
 @portal_view
 def create_account(ctx: Ctx) -> Response:
     form = CreateAccountForm(ctx.form)
-    if ctx.request.method == "POST" and form.validate():
+    if ctx.is_post and form.validate():
         email = (form.email.data or "").strip().lower()
-        blocked = throttle.check(ctx.db, "sign_up", email, ctx.client_address)
-        if blocked:
-            form.form_errors.append(blocked.message)
-        else:
-            try:
-                accounts.sign_up(
-                    ctx.db, email=email, password=form.password.data or "", mailer=mailer(ctx)
-                )
-            except RuleBroken as exc:
-                field = form.password if "assword" in str(exc) else form.email
-                field.errors = [*field.errors, str(exc)]
-            else:
-                throttle.record(ctx.db, "sign_up", email, ctx.client_address, succeeded=True)
-                ctx.request.session["check_email"] = email
-                return ctx.redirect("account_check_email")
-    return ctx.render(
-        "portal/account/create.html", status_code=400 if form.errors else 200, form=form
-    )
+        done = ctx.attempt(
+            accounts.sign_up,
+            email=email,
+            password=form.password.data or "",
+            mailer=mailer(ctx),
+            client=ctx.client_address,
+        )
+        if done:
+            ctx.request.session["check_email"] = email
+            return ctx.redirect("account_check_email")
+    return ctx.render("portal/account/create.html", form=form)
 
 
 @portal_view
@@ -132,32 +120,25 @@ def check_email(ctx: Ctx) -> Response:
 
 @portal_view
 def verify_email(ctx: Ctx) -> Response:
-    token = ctx.request.query_params.get("token", "")
-    try:
-        account = accounts.verify_email(ctx.db, token, ctx.settings.secret_key)
-    except LinkExpired:
-        return ctx.render("portal/account/link_problem.html", status_code=400, expired=True)
-    except LinkInvalid:
-        return ctx.render("portal/account/link_problem.html", status_code=400, expired=False)
-    return ctx.render("portal/account/verified.html", email=account.email)
+    token = ctx.query.get("token", "")
+    verified = ctx.attempt(accounts.verify_email, token, ctx.settings.secret_key).result
+    if isinstance(verified, accounts.LinkProblem):
+        return ctx.render(
+            "portal/account/link_problem.html", status_code=400, expired=verified.expired
+        )
+    return ctx.render("portal/account/verified.html", email=verified.email)
 
 
 @portal_view
 def password_reset_request(ctx: Ctx) -> Response:
     form = ResetRequestForm(ctx.form)
-    if ctx.request.method == "POST" and form.validate():
+    if ctx.is_post and form.validate():
         email = (form.email.data or "").strip().lower()
-        blocked = throttle.check(ctx.db, "password_reset", email, ctx.client_address)
-        if blocked:
-            form.form_errors.append(blocked.message)
-        else:
-            throttle.record(ctx.db, "password_reset", email, ctx.client_address, succeeded=True)
-            accounts.request_password_reset(ctx.db, email, mailer(ctx))
+        done = ctx.attempt(accounts.request_password_reset, email, mailer(ctx), ctx.client_address)
+        if done:
             ctx.request.session["check_email"] = email
             return ctx.redirect("password_reset_sent")
-    return ctx.render(
-        "portal/account/reset_request.html", status_code=400 if form.errors else 200, form=form
-    )
+    return ctx.render("portal/account/reset_request.html", form=form)
 
 
 @portal_view
@@ -169,95 +150,70 @@ def password_reset_sent(ctx: Ctx) -> Response:
 
 @portal_view
 def password_reset(ctx: Ctx) -> Response:
-    token = (ctx.form.get("token") if ctx.form else None) or ctx.request.query_params.get(
-        "token", ""
-    )
-    assert isinstance(token, str)
-    try:
-        accounts.account_for_reset(ctx.db, token, ctx.settings.secret_key)
-    except LinkExpired:
-        return ctx.render("portal/account/link_problem.html", status_code=400, expired=True)
-    except LinkInvalid:
-        return ctx.render("portal/account/link_problem.html", status_code=400, expired=False)
+    posted = ctx.form.get("token") if ctx.form else None
+    token = posted if isinstance(posted, str) else ctx.query.get("token", "")
+    link = accounts.account_for_reset(ctx.db, token, ctx.settings.secret_key)
+    if isinstance(link, accounts.LinkProblem):
+        return ctx.render("portal/account/link_problem.html", status_code=400, expired=link.expired)
     form = NewPasswordForm(ctx.form)
-    if ctx.request.method == "POST" and form.validate():
-        try:
-            accounts.reset_password(
-                ctx.db, token, form.password.data or "", ctx.settings.secret_key
-            )
-        except RuleBroken as exc:
-            form.password.errors = [*form.password.errors, str(exc)]
-        else:
-            auth.sign_out(ctx.request, ctx.db, auth.APPLICANT_KEY)
-            ctx.request.session["flash"] = "Your password has been changed. Sign in with it now."
+    if ctx.is_post and form.validate():
+        done = ctx.attempt(
+            accounts.reset_password, token, form.password.data or "", ctx.settings.secret_key
+        )
+        if done:
+            signin.forget(ctx.request, signin.APPLICANT_KEY)
+            ctx.flash("Your password has been changed. Sign in with it now.")
             return ctx.redirect("sign_in")
-    return ctx.render(
-        "portal/account/new_password.html",
-        status_code=400 if form.errors else 200,
-        form=form,
-        token=token,
-    )
+    return ctx.render("portal/account/new_password.html", form=form, token=token)
 
 
 @applicant_view
 def account(ctx: Ctx) -> Response:
     assert ctx.account is not None
     case = applicant_case(ctx.db, ctx.account, ctx.today)
-    return ctx.render(
-        "portal/account/account.html", case=case, flash=ctx.request.session.pop("flash", None)
-    )
+    return ctx.render("portal/account/account.html", case=case)
 
 
 @applicant_view
 def change_password(ctx: Ctx) -> Response:
     assert ctx.account is not None
     form = ChangePasswordForm(ctx.form)
-    if ctx.request.method == "POST" and form.validate():
-        try:
-            accounts.change_password(
-                ctx.db, ctx.account, form.current_password.data or "", form.new_password.data or ""
-            )
-        except RuleBroken as exc:
-            field = form.current_password if "current" in str(exc) else form.new_password
-            field.errors = [*field.errors, str(exc)]
-        else:
-            ctx.request.session["flash"] = "Your password has been changed."
+    if ctx.is_post and form.validate():
+        done = ctx.attempt(
+            accounts.change_password,
+            ctx.account,
+            form.current_password.data or "",
+            form.new_password.data or "",
+            keep_session=signin.current_token(ctx.request, signin.APPLICANT_KEY),
+        )
+        if done:
+            ctx.flash("Your password has been changed. You have been signed out everywhere else.")
             return ctx.redirect("account")
-    return ctx.render(
-        "portal/account/change_password.html", status_code=400 if form.errors else 200, form=form
-    )
+    return ctx.render("portal/account/change_password.html", form=form)
 
 
 @applicant_view
 def link_case(ctx: Ctx) -> Response:
     assert ctx.account is not None
     form = LinkCaseForm(ctx.form)
-    if ctx.request.method == "POST" and form.validate():
-        key = ctx.account.email
-        blocked = throttle.check(ctx.db, "link_case", key, ctx.client_address)
-        if blocked:
-            form.form_errors.append(blocked.message)
-        else:
-            try:
-                assert form.date_of_birth.data is not None
-                accounts.link_case(
-                    ctx.db,
-                    ctx.account,
-                    form.reference.data or "",
-                    form.date_of_birth.data,
-                    today=ctx.today,
-                )
-            except LinkDetailsWrong as exc:
-                throttle.record(ctx.db, "link_case", key, ctx.client_address, succeeded=False)
-                form.form_errors.append(str(exc))
-            except RuleBroken as exc:
-                form.form_errors.append(str(exc))
-            else:
-                throttle.record(ctx.db, "link_case", key, ctx.client_address, succeeded=True)
-                return ctx.redirect("your_case")
-    return ctx.render(
-        "portal/account/link_case.html", status_code=400 if form.errors else 200, form=form
-    )
+    if ctx.is_post and form.validate():
+        assert form.date_of_birth.data is not None
+        done = ctx.attempt(
+            accounts.link_case,
+            ctx.account,
+            form.reference.data or "",
+            form.date_of_birth.data,
+            today=ctx.today,
+            client=ctx.client_address,
+        )
+        outcome = done.value
+        if isinstance(outcome, accounts.Linked):
+            return ctx.redirect("your_case")
+        if isinstance(outcome, Throttled):
+            ctx.problems.add(outcome.message, status=429)
+        elif isinstance(outcome, accounts.LinkDetailsWrong):
+            ctx.problems.add(outcome.message)
+    return ctx.render("portal/account/link_case.html", form=form)
 
 
 APPLICANT_FLOW_KEY = "applicant_oidc_flow"
@@ -287,7 +243,7 @@ def external_start(ctx: Ctx) -> Response:
     except OIDCError as exc:
         ctx.request.session["flash"] = str(exc)
         return ctx.redirect("sign_in")
-    return RedirectResponse(url, status_code=303)
+    return ctx.redirect_to(url)
 
 
 @portal_view
@@ -303,17 +259,20 @@ def external_callback(ctx: Ctx) -> Response:
         )
     except OIDCError as exc:
         return ctx.render("portal/account/external_problem.html", status_code=400, problem=str(exc))
-    try:
-        account = accounts.applicant_from_provider(
-            ctx.db, subject=identity.subject, email=identity.email
-        )
-    except RuleBroken as exc:
-        return ctx.render("portal/account/external_problem.html", status_code=400, problem=str(exc))
-    if not account.active:
+    done = ctx.attempt(
+        accounts.applicant_from_provider,
+        subject=identity.subject,
+        email=identity.email,
+        client=signin.client(ctx.request, signin.APPLICANT_KEY),
+    )
+    if not done:
+        problem = ctx.problems.take()[0].message  # shown as the page, not as a form error
+        return ctx.render("portal/account/external_problem.html", status_code=400, problem=problem)
+    if done.result is None:
         return ctx.render(
             "portal/account/external_problem.html",
             status_code=403,
             problem="This account has been closed. Contact the council's housing options team.",
         )
-    auth.sign_in_applicant(ctx.request, ctx.db, account)
-    return RedirectResponse(safe_next(next_url, ctx.url_for("your_case")), status_code=303)
+    signin.remember(ctx.request, signin.APPLICANT_KEY, done.result)
+    return ctx.redirect_to(safe_next(next_url, ctx.url_for("your_case")))

@@ -9,7 +9,8 @@ from domain.access import applicant_case
 from domain.assessments import current_assessment
 from domain.household import members_on, past_members
 from domain.strands import strands_of_case
-from hearth.web import Ctx, applicant_view
+from web.context import Ctx
+from web.views import applicant_view
 
 
 @applicant_view

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from domain.security import OutboxEmail
-from hearth.web import Ctx, portal_view
+from web.context import Ctx
+from web.views import portal_view
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from changes.fields import DateField, InThePast
+from web.fields import DateField, InThePast
 
 EMAIL_MESSAGE = "Enter your email address"
 

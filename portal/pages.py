@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hearth.web import Ctx, portal_view
+from web.context import Ctx
+from web.views import portal_view
 
 
 @portal_view

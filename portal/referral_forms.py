@@ -24,7 +24,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from changes.fields import PARTS, DateField, InThePast
 from domain.referrals import (
     CONTACT_METHODS,
     HOUSEHOLD_MAX,
@@ -36,6 +35,7 @@ from domain.referrals import (
     THROUGH_REFERRER,
 )
 from domain.vocab import RELATIONSHIPS
+from web.fields import PARTS, DateField, InThePast
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 PHONE = re.compile(r"^\+?[0-9 ()-]+$")

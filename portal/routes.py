@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-import hearth.convertors  # noqa: F401  (registers the {name:id} path convertor)
+import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
 from portal import account, case, changes, devmail, pages, referrals
 
 GET_POST = ["GET", "POST"]

@@ -11,7 +11,6 @@ from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
 from wtforms.validators import InputRequired, Length, Optional
 
-from changes.fields import DateField
 from changes.kinds.base import FUTURE_LIMIT, FieldErrors, Kind, Row, as_date, fmt_date
 from domain import history, people
 from domain.accounts import normalise_email
@@ -21,6 +20,7 @@ from domain.household import members_on
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from domain.vocab import CONTACT_METHODS
+from web.fields import DateField
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")

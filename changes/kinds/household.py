@@ -10,7 +10,6 @@ from wtforms import Form, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
 from wtforms.validators import InputRequired, Length
 
-from changes.fields import DateField
 from changes.kinds.base import (
     FUTURE_LIMIT,
     FieldErrors,
@@ -26,6 +25,7 @@ from domain.history import Actor
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from domain.vocab import COUPLE_RELATIONSHIPS, RELATIONSHIPS, Sex
+from web.fields import DateField
 
 SEX_CHOICES = [
     SelectChoice("F", "Female"),

@@ -11,16 +11,21 @@ from tests.support.factories import make_portal_account
 def test_an_unconfirmed_account_cannot_be_used_to_capture_an_external_sign_in(db: Session) -> None:
     from domain import accounts
     from domain.passwords import verify_password
+    from domain.signin import Client
 
     squatter = make_portal_account(
         db, email="victim@example.com", password="attacker's password", verified=False
     )
-    merged = accounts.applicant_from_provider(
-        db, subject="victim-at-provider", email="victim@example.com"
+    signed_in = accounts.applicant_from_provider(
+        db, subject="victim-at-provider", email="victim@example.com", client=Client("192.0.2.1")
     )
+    assert signed_in is not None and signed_in.account is not None
+    merged = signed_in.account
     assert merged.id == squatter.id and merged.email_verified_at is not None
     assert not verify_password(merged.password_hash, "attacker's password")
     assert merged.password_hash is None and merged.person_id is None
     # a different subject claiming the same address is refused, not merged
     with pytest.raises(Exception, match="already signs in with a different account"):
-        accounts.applicant_from_provider(db, subject="someone-else", email="victim@example.com")
+        accounts.applicant_from_provider(
+            db, subject="someone-else", email="victim@example.com", client=Client("192.0.2.1")
+        )

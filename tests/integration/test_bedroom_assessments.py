@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -721,7 +722,9 @@ def test_the_daily_job_runs_once_a_day_in_the_worker(
         ]
         assert jobs[0].result is not None
         assert jobs[0].result["changed"] == 1
-        assert jobs[1].run_after == dt.datetime.combine(today + DAY, dt.time(0, 5), dt.UTC)
+        # due from the first moment of the next day in England
+        midnight = dt.datetime.combine(today + DAY, dt.time(0, 0), ZoneInfo("Europe/London"))
+        assert jobs[1].run_after == midnight.astimezone(dt.UTC)
         assert "flag" in bedroom_strand(session, session.get(Case, case_id)).data  # type: ignore[arg-type]
 
     with committed.begin() as session:

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.accounts import authenticate_officer
+from domain import signin
 from domain.models import Case, CasePerson, PortalAccount, Team, User
 from domain.vocab import Permission
 from hearth.demo import DEMO_PASSWORD, OFFICERS, seed_demo
@@ -35,7 +35,8 @@ def test_seed_demo_builds_varied_households_once(db: Session) -> None:
     assert len(officers) == len(OFFICERS)
     held = set().union(*(u.permissions for u in officers))
     assert held == set(Permission)
-    assert authenticate_officer(db, OFFICERS[0][0], DEMO_PASSWORD) is not None
+    signed_in = signin.officer(db, OFFICERS[0][0], DEMO_PASSWORD, signin.Client("192.0.2.1"))
+    assert isinstance(signed_in, signin.SignedIn)
 
     accounts = db.scalars(select(PortalAccount)).all()
     assert len(accounts) >= 3

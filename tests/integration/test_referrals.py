@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain import household, throttle
+from domain import drafts, household, throttle
 from domain.accounts import Mailer
 from domain.council_settings import set_setting
 from domain.errors import RuleBroken
@@ -23,12 +23,8 @@ from domain.referrals import (
     ConsentMissing,
     Referral,
     ReferralThrottled,
-    consume_draft,
-    find_draft,
     progress,
     referral_from_token,
-    save_answers,
-    start_draft,
     submit_referral,
 )
 from domain.security import OutboxEmail
@@ -310,29 +306,29 @@ def test_progress_shows_only_reference_status_dates_and_outcome(db: Session) -> 
 
 
 def test_drafts_keep_answers_between_pages_and_are_consumed_once(db: Session) -> None:
-    draft = start_draft(db, "referrer")
-    save_answers(db, draft, {"first_name": "Kieran", "date_of_birth": dt.date(1979, 3, 14)})
-    save_answers(db, draft, {"last_name": "Doyle"})
-    found = find_draft(db, draft.id, "referrer")
+    draft = drafts.start(db, "referrer")
+    drafts.save(db, draft, {"first_name": "Kieran", "date_of_birth": dt.date(1979, 3, 14)})
+    drafts.save(db, draft, {"last_name": "Doyle"})
+    found = drafts.find(db, draft.id, "referrer")
     assert found is not None
     assert found.answers == {
         "first_name": "Kieran",
         "date_of_birth": "1979-03-14",
         "last_name": "Doyle",
     }
-    assert find_draft(db, draft.id, "self") is None  # another journey's draft
-    assert find_draft(db, None, "referrer") is None
-    assert find_draft(db, draft.id, "referrer", now=utcnow() + dt.timedelta(days=2)) is None
-    assert consume_draft(db, draft.id) is True
-    assert consume_draft(db, draft.id) is False
+    assert drafts.find(db, draft.id, "self") is None  # another journey's draft
+    assert drafts.find(db, None, "referrer") is None
+    assert drafts.find(db, draft.id, "referrer", now=utcnow() + dt.timedelta(days=2)) is None
+    assert drafts.consume(db, draft.id) is True
+    assert drafts.consume(db, draft.id) is False
 
 
 def test_old_drafts_are_removed_when_a_new_one_starts(db: Session) -> None:
-    old = start_draft(db, "referrer", now=utcnow() - dt.timedelta(days=3))
+    old = drafts.start(db, "referrer", now=utcnow() - dt.timedelta(days=3))
     old_id = old.id
-    start_draft(db, "self")
+    drafts.start(db, "self")
     db.expire_all()
-    assert find_draft(db, old_id, "referrer", now=utcnow() - dt.timedelta(days=3)) is None
+    assert drafts.find(db, old_id, "referrer", now=utcnow() - dt.timedelta(days=3)) is None
 
 
 @pytest.mark.postgresql_only
@@ -343,14 +339,14 @@ def test_two_sends_of_one_draft_at_once_make_one_referral(
     first's row lock, deletes nothing, and then finds the first referral as a duplicate."""
     with committed.begin() as session:
         make_team(session, "Housing Options")
-        draft_id = start_draft(session, "referrer").id
+        draft_id = drafts.start(session, "referrer").id
     barrier = threading.Barrier(2)
     duplicates: list[bool] = []
 
     def send() -> None:
         with committed.begin() as session:
             barrier.wait()
-            consume_draft(session, draft_id)
+            drafts.consume(session, draft_id)
             result = submit_referral(session, referral_submission(), mailer=MAILER, client="x")
             duplicates.append(result.duplicate)
 

@@ -126,7 +126,7 @@ def test_sign_in_is_throttled_per_account(db: Session, pages: Pages) -> None:
             "sign_in", {"email": "target@example.com", "password": "guess guess"}, status=400
         )
     page = pages.post(
-        "sign_in", {"email": "target@example.com", "password": TEST_PASSWORD}, status=400
+        "sign_in", {"email": "target@example.com", "password": TEST_PASSWORD}, status=429
     )
     assert page.error_summary == ["Too many attempts. Wait 15 minutes and try again."]
     attempts = db.scalars(
@@ -148,7 +148,7 @@ def test_sign_in_is_throttled_per_client_address(db: Session, pages: Pages) -> N
     make_portal_account(db, email="innocent@example.com")
     db.commit()
     page = pages.post(
-        "sign_in", {"email": "innocent@example.com", "password": TEST_PASSWORD}, status=400
+        "sign_in", {"email": "innocent@example.com", "password": TEST_PASSWORD}, status=429
     )
     assert page.error_summary[0].startswith("Too many attempts.")
 

@@ -161,7 +161,7 @@ def test_wrong_details_get_one_message_and_are_throttled(
     pages.post("link_case", wrong[0], status=400)
     pages.post("link_case", wrong[1], status=400)
     page = pages.post(
-        "link_case", {"reference": ref, **dob(BORN)}, status=400
+        "link_case", {"reference": ref, **dob(BORN)}, status=429
     )  # right, but too late
     assert page.error_summary == ["Too many attempts. Wait 60 minutes and try again."]
     assert db.query(AuthAttempt).filter_by(action="link_case", succeeded=False).count() == 5
@@ -213,7 +213,6 @@ def test_portal_routes_with_ids_refuse_another_applicants_records(
 ) -> None:
     from changes import engine, evidence
     from hearth.app import build_routes
-    from hearth.downloads import files_folder
 
     with_ids = {
         name
@@ -226,7 +225,7 @@ def test_portal_routes_with_ids_refuse_another_applicants_records(
     household["account"].person_id = household["amira"].id
     record = evidence.store(
         db,
-        files_folder(settings),
+        settings.files_dir,
         evidence.Upload("letter.pdf", b"%PDF-1.4 private"),
         case_id=household["case"].id,
         max_bytes=10_000,

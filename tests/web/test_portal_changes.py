@@ -408,8 +408,13 @@ def test_unlinked_applicant_cannot_report_changes(db: Session, pages: Pages) -> 
     make_portal_account(db, email="new@example.com")
     db.commit()
     pages.post("sign_in", {"email": "new@example.com", "password": TEST_PASSWORD})
-    assert pages.get("report_change", status=404).h1 == "Page not found"
-    assert pages.get("report_change_form", kind="left", status=404)
+    # They are sent to link their account to their case, not to a dead end.
+    for page in (
+        pages.get("report_change", status=303),
+        pages.get("report_change_form", kind="left", status=303),
+        pages.get("report_change_check", kind="left", status=303),
+    ):
+        assert page.location == pages.url("link_case")
 
 
 def test_unknown_kind_is_404(signed_in: Pages) -> None:

@@ -250,11 +250,10 @@ def test_officers_can_download_evidence_and_applicants_cannot_reach_others(
     settings,
 ) -> None:  # type: ignore[no-untyped-def]
     from changes import evidence
-    from hearth.downloads import files_folder
 
     record = evidence.store(
         db,
-        files_folder(settings),
+        settings.files_dir,
         evidence.Upload("letter.pdf", b"%PDF-1.4 test"),
         case_id=family["case"].id,
         max_bytes=10_000,

@@ -1,4 +1,5 @@
-"""Form fields shared by the portal and the back office, following GOV.UK patterns."""
+"""Form fields shared by the portal and the back office, following GOV.UK patterns (WTForms
+fields; no web framework imports, so the change kinds' forms can use them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from wtforms import Field, Form
 from wtforms.form import BaseForm
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
+
+from domain import clock
 
 PARTS = ("day", "month", "year")
 
@@ -101,6 +104,6 @@ class InThePast:
         self.message = message
 
     def __call__(self, form: Form, field: DateField) -> None:
-        if field.data is not None and field.data >= dt.date.today():  # noqa: DTZ011
+        if field.data is not None and field.data >= clock.today():
             field.bad_parts = set(PARTS)
             raise ValidationError(self.message)

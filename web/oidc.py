@@ -20,7 +20,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from hearth.settings import OIDCConfig
+from web.settings import OIDCConfig
 
 
 class OIDCError(Exception):

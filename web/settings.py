@@ -1,0 +1,69 @@
+"""The service's configuration as one immutable record, read by every request.
+
+`hearth.settings.load_settings` builds it from environment variables (documented in README.md);
+the web kit and the apps only read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class OIDCConfig:
+    """An OpenID Connect provider registration (issuer, client id and secret)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str = "your council account"
+
+    @property
+    def origin(self) -> str:
+        parts = self.issuer.split("/")
+        return "/".join(parts[:3])
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "embedded"
+    database_url: str = ""
+    secret_key: str = ""
+    council_name: str = "Northbridge Borough Council"
+    council_colour: str = "#1d4f91"
+    service_name: str = "Housing options"
+    council_phone: str = "020 7946 0000"
+    out_of_hours_phone: str = "020 7946 0999"
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    static_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "static")
+    log_level: str = "INFO"
+    run_jobs_in_web: bool = True
+    session_idle_minutes: int = 60
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "housing@northbridge.example"
+    max_upload_mb: int = 10
+    officer_oidc: OIDCConfig | None = None
+    applicant_oidc: OIDCConfig | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.mode == "embedded"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where uploaded files live in the embedded default."""
+        return self.data_dir / "files"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,111 @@
+"""Templates: one Jinja environment per process, GOV.UK Frontend macros, our filters.
+
+The environment is built once for a set of settings that templates read (council name, service
+name, colour, static folder) and shared by every app built with the same ones — test apps
+included, which would otherwise compile every template again for each test.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
+from starlette.templating import Jinja2Templates
+
+from domain import clock
+from domain.vocab import Permission
+from web.settings import PROJECT_ROOT, Settings
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+class Assets:
+    """Fingerprinted asset names from static/manifest.json (written by `npm run build`)."""
+
+    def __init__(self, static_dir: Path) -> None:
+        self.static_dir = static_dir
+        self._manifest: dict[str, str] | None = None
+
+    @property
+    def manifest(self) -> dict[str, str]:
+        if self._manifest is None:
+            path = self.static_dir / "manifest.json"
+            if not path.exists():
+                raise RuntimeError(
+                    f"{path} is missing: build the front-end assets "
+                    "(npm ci && npm run build, or make install)"
+                )
+            self._manifest = json.loads(path.read_text())
+        return self._manifest
+
+    def url(self, logical_name: str) -> str:
+        return "/static/" + self.manifest[logical_name]
+
+
+def brand_css_path(settings: Settings) -> str:
+    return f"/brand-{settings.council_colour.lstrip('#')}.css"
+
+
+_cache: dict[tuple[Any, ...], Jinja2Templates] = {}
+_lock = threading.Lock()
+
+
+def build_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
+    key = (
+        settings.council_name,
+        settings.service_name,
+        settings.council_colour,
+        settings.council_phone,
+        settings.out_of_hours_phone,
+        str(assets.static_dir),
+    )
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _build(settings, assets)
+        return _cache[key]
+
+
+def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader(TEMPLATES_DIR),
+            PrefixLoader(
+                {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}
+            ),
+        ]
+    )
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
+    )
+    env.globals.update(
+        settings=settings,
+        council_name=settings.council_name,
+        service_name=settings.service_name,
+        asset_url=assets.url,
+        brand_css_url=brand_css_path(settings),
+        Permission=Permission,
+    )
+    env.filters.update(
+        date=lambda value, empty="": clock.long_date(value, empty=empty),
+        short_date=clock.short_date,
+        datetime=clock.date_time,
+        time=clock.time_of_day,
+    )
+    return Jinja2Templates(env=env)
+
+
+__all__ = ["TEMPLATES_DIR", "Assets", "brand_css_path", "build_templates"]
