@@ -12,15 +12,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from changes import engine
 from changes.kinds import kind_of
+from domain import clock
 from domain.assessments import BedroomAssessmentVersion
 from domain.bedrooms import UNBORN_SUFFIX
+from domain.clock import long_date
 from domain.errors import NotFound
 from domain.household import members_on, past_members
 from domain.models import (
@@ -36,7 +37,6 @@ from domain.pending import ChangeStatus, PendingChange
 from domain.strands import BEDROOM_ASSESSMENT, STRAND_TYPES, Strand
 from domain.vocab import CaseStatus
 
-LONDON = ZoneInfo("Europe/London")
 CASES_PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 200
@@ -448,27 +448,8 @@ class HistoryFilter:
         return {key: value for key, value in params.items() if value}
 
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime] | None:
-    """The start and end (UTC) of a calendar month in England, e.g. "2026-11", else None."""
-    found = _MONTH.match(month or "")
-    if not found:
-        return None
-    year, number = int(found.group(1)), int(found.group(2))
-    if not (1 <= number <= 12 and 1900 <= year <= 9998):
-        return None
-    start = dt.datetime(year, number, 1, tzinfo=LONDON)
-    end = dt.datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=LONDON)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def month_label(month: str) -> str:
-    bounds = month_bounds(month)
-    if bounds is None:
-        return month
-    return bounds[0].astimezone(LONDON).strftime("%B %Y")
+month_bounds = clock.month_bounds
+month_label = clock.month_label
 
 
 def format_cursor(event: HistoryEvent) -> str:
@@ -500,7 +481,7 @@ def history_months(session: Session, case_id: int) -> list[str]:
     moments = session.scalars(
         select(HistoryEvent.occurred_at).where(HistoryEvent.case_id == case_id)
     )
-    months = {moment.astimezone(LONDON).strftime("%Y-%m") for moment in moments}
+    months = {clock.month_of(moment) for moment in moments}
     return sorted(months, reverse=True)
 
 
@@ -551,7 +532,7 @@ def _show(value: Any) -> str:
         return "Yes" if value else "No"
     if isinstance(value, str):
         try:
-            return f"{dt.date.fromisoformat(value):%-d %B %Y}" if len(value) == 10 else value
+            return f"{long_date(dt.date.fromisoformat(value))}" if len(value) == 10 else value
         except ValueError:
             return value
     if isinstance(value, list) and all(isinstance(item, str | int) for item in value):

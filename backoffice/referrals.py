@@ -22,6 +22,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from domain import referrals, workflows
 from domain.accounts import Mailer
+from domain.clock import long_date
 from domain.history import Actor
 from domain.ids import parse_id
 from domain.referrals import Referral
@@ -283,7 +284,7 @@ def choose_outcome(ctx: Ctx) -> Response:
 
 def _iso_date(value: str) -> str:
     try:
-        return date.fromisoformat(value).strftime("%-d %B %Y")
+        return long_date(date.fromisoformat(value))
     except (TypeError, ValueError):
         return str(value)
 
@@ -308,7 +309,7 @@ def details(referral: Referral) -> list[tuple[str, Any]]:
     ]
     rows: list[tuple[str, Any]] = [
         ("Name", referral.full_name),
-        ("Date of birth", referral.date_of_birth.strftime("%-d %B %Y")),
+        ("Date of birth", long_date(referral.date_of_birth)),
         ("Phone", referral.phone or "Not given"),
         ("Email", referral.email or "Not given"),
         ("Preferred contact", referral.preferred_contact),
@@ -322,7 +323,7 @@ def details(referral: Referral) -> list[tuple[str, Any]]:
         ("Reason", referral.reason.splitlines()),
         (
             "Leaving date",
-            referral.leaving_date.strftime("%-d %B %Y") if referral.leaving_date else "None given",
+            long_date(referral.leaving_date) if referral.leaving_date else "None given",
         ),
         ("Household", members or ["No one else"]),
         ("Support needs", (referral.support_needs or "None given").splitlines()),

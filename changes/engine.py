@@ -20,6 +20,7 @@ from changes.kinds import Kind, Row, kind_of
 from changes.sla import add_working_days
 from domain import assessments, history
 from domain.bedrooms import BedroomNeed
+from domain.clock import date_time, long_date
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
 from domain.history import SYSTEM, Actor
 from domain.models import Case, PortalAccount, User, utcnow
@@ -46,19 +47,12 @@ class Notifier:
     changes_url: str  # the applicant's "Your changes" page, absolute
 
 
-def _when(moment: dt.datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo("Europe/London"))
-    return local.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm")
-
-
 def decided_message(change: PendingChange) -> str:
     if change.status == ChangeStatus.WITHDRAWN:
-        when = _when(change.withdrawn_at) if change.withdrawn_at else "earlier"
+        when = date_time(change.withdrawn_at) if change.withdrawn_at else "earlier"
         return f"Change {change.reference} was withdrawn by the applicant at {when}."
     who = change.decided_by.name if change.decided_by else "another officer"
-    when = _when(change.decided_at) if change.decided_at else "earlier"
+    when = date_time(change.decided_at) if change.decided_at else "earlier"
     return f"Change {change.reference} was already {change.status} by {who} at {when}."
 
 
@@ -168,7 +162,7 @@ def submit(
 def _conflict_message(clash: PendingChange) -> str:
     return (
         f"You already told us about this in change {clash.reference} on "
-        f"{clash.submitted_at:%-d %B %Y}, and an officer has not decided it yet. Wait for "
+        f"{long_date(clash.submitted_at)}, and an officer has not decided it yet. Wait for "
         "their decision, or withdraw that change and report it again."
     )
 

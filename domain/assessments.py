@@ -63,7 +63,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -79,11 +78,11 @@ from domain.bedrooms import (
     InvalidLocalPolicy,
     LocalPolicy,
     Occupant,
-    age_on,
     assess,
     pregnancy_week,
 )
-from domain.council_settings import council_today, get_setting, set_setting
+from domain.clock import age_on, long_date
+from domain.council_settings import get_setting, set_setting
 from domain.errors import Conflict, DomainError, PermissionDenied, RuleBroken
 from domain.history import SYSTEM, Actor
 from domain.household import members_on
@@ -311,7 +310,7 @@ def household_for(case: Case, on: dt.date) -> HouseholdInput:
         elif partner is None:
             notes.append(
                 f"{name}'s recorded partner is not counted in the household on "
-                f"{on:%-d %B %Y}, so {name} is counted as single."
+                f"{long_date(on)}, so {name} is counted as single."
             )
         elif partner.partner_person_id != link.person_id:
             notes.append(
@@ -538,7 +537,7 @@ def preview_need(session: Session, case: Case, on: dt.date | None = None) -> Bed
     strand = open_bedroom_assessment(session, case.id)
     if strand is None:
         return None
-    on = on or council_today()
+    on = on or clock.today()
     policy, local = bedroom_policy(session)
     try:
         household = household_for(case, on)
@@ -570,7 +569,7 @@ def recalculate(
     strand = open_bedroom_assessment(session, case.id)
     if strand is None:
         return None
-    on = on or council_today()
+    on = on or clock.today()
     policy, local = bedroom_policy(session)
     household = household_for(case, on)
     need = _calculate(
@@ -954,13 +953,6 @@ def due_date_reaching_week(on: dt.date, week: int) -> dt.date:
     return on - dt.timedelta(days=(week - 40) * 7)
 
 
-def _member_on(on: dt.date) -> ColumnElement[bool]:
-    return and_(
-        CasePerson.date_joined <= on,
-        or_(CasePerson.date_left.is_(None), CasePerson.date_left > on),
-    )
-
-
 def _households_where(
     session: Session, condition: ColumnElement[bool]
 ) -> Sequence[tuple[CasePerson, Person]]:
@@ -988,7 +980,7 @@ def _threshold_triggers(session: Session, on: dt.date) -> list[Trigger]:
     births = birth_dates_turning(on, threshold_ages(session))
     if births:
         for link, person in _households_where(
-            session, and_(_member_on(on), Person.date_of_birth.in_(list(births)))
+            session, and_(CasePerson.member_on(on), Person.date_of_birth.in_(list(births)))
         ):
             assert person.date_of_birth is not None
             if not is_carer(link):
@@ -1002,7 +994,7 @@ def _threshold_triggers(session: Session, on: dt.date) -> list[Trigger]:
     if policy == "local" and from_week is not None:
         dues.setdefault(due_date_reaching_week(on, from_week), "counted")
     for link, person in _households_where(
-        session, and_(_member_on(on), Person.pregnancy_due_date.in_(list(dues)))
+        session, and_(CasePerson.member_on(on), Person.pregnancy_due_date.in_(list(dues)))
     ):
         due = person.pregnancy_due_date
         if due is None or is_carer(link):
@@ -1010,10 +1002,10 @@ def _threshold_triggers(session: Session, on: dt.date) -> list[Trigger]:
         name = person.full_name
         what = dues[due]
         if what == "due":
-            detail = f"{name}'s baby is due on {due:%-d %B %Y}"
+            detail = f"{name}'s baby is due on {long_date(due)}"
         elif what == "lapsed":
             detail = (
-                f"{name}'s baby was due on {due:%-d %B %Y}, over two weeks ago: "
+                f"{name}'s baby was due on {long_date(due)}, over two weeks ago: "
                 "the expected baby is no longer counted"
             )
         else:
@@ -1040,7 +1032,7 @@ def find_daily_triggers(session: Session, on: dt.date) -> list[Trigger]:
             Trigger(
                 link.case_id,
                 HOUSEHOLD_CHANGE,
-                f"{person.full_name} joined the household on {on:%-d %B %Y}",
+                f"{person.full_name} joined the household on {long_date(on)}",
             )
         )
     for link, person in _households_where(session, CasePerson.date_left == on):
@@ -1048,7 +1040,7 @@ def find_daily_triggers(session: Session, on: dt.date) -> list[Trigger]:
             Trigger(
                 link.case_id,
                 HOUSEHOLD_CHANGE,
-                f"{person.full_name} left the household on {on:%-d %B %Y}",
+                f"{person.full_name} left the household on {long_date(on)}",
             )
         )
     return triggers
@@ -1089,7 +1081,7 @@ def run_daily_recalculation(session: Session, on: dt.date) -> dict[str, Any]:
 
 def recalculate_for_policy(session: Session, on: dt.date | None = None) -> dict[str, Any]:
     """Recalculate every open bedroom assessment not yet worked out under the current policy."""
-    on = on or council_today()
+    on = on or clock.today()
     policy, local = bedroom_policy(session)
     local_dict = local.to_dict() if local is not None else None
     stmt = (

@@ -51,6 +51,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from domain.clock import age_on
+
 SEXES: tuple[str, ...] = ("F", "M", "X")
 POLICIES: tuple[str, ...] = ("bedroom-standard", "size-criteria", "local")
 UNBORN_SUFFIX = "/unborn"
@@ -504,16 +506,6 @@ def _rules_for(policy: str, local: LocalPolicy | None) -> _Rules:
 # --------------------------------------------------------------------------------------------
 # Ages, pregnancy and validation
 # --------------------------------------------------------------------------------------------
-
-
-def age_on(born: date, on: date) -> int:
-    """Whole years of age on ``on``.
-
-    The age goes up on the birthday. Comparing (month, day) pairs means someone born on
-    29 February has their birthday on 1 March in a year with no 29 February.
-    """
-    before_birthday = (on.month, on.day) < (born.month, born.day)
-    return on.year - born.year - (1 if before_birthday else 0)
 
 
 def pregnancy_week(due: date, on: date) -> int:

@@ -6,9 +6,7 @@ writes history (kind "council_setting.changed") in the caller's transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -64,12 +62,4 @@ def set_setting(session: Session, actor: Actor, key: str, value: Any) -> Council
     return row
 
 
-def council_today() -> dt.date:
-    """Today's date in England (the council's calendar), whatever the server's timezone."""
-    try:
-        return dt.datetime.now(ZoneInfo("Europe/London")).date()
-    except ZoneInfoNotFoundError:  # no timezone database: UTC is at most an hour out
-        return dt.datetime.now(dt.UTC).date()
-
-
-__all__ = ["CouncilSetting", "council_today", "get_setting", "set_setting"]
+__all__ = ["CouncilSetting", "get_setting", "set_setting"]

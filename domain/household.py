@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from domain import history
+from domain import history, people
+from domain.clock import long_date
 from domain.errors import MissingRelationships, NotAMember, RuleBroken
 from domain.history import Actor
 from domain.models import Case, CaseOfficer, CasePerson, Person, User
@@ -29,8 +30,7 @@ def household_on(session: Session, case_id: int, on: dt.date) -> Sequence[CasePe
         select(CasePerson)
         .where(
             CasePerson.case_id == case_id,
-            CasePerson.date_joined <= on,
-            or_(CasePerson.date_left.is_(None), CasePerson.date_left > on),
+            CasePerson.member_on(on),
         )
         .options(selectinload(CasePerson.person))
         .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
@@ -112,7 +112,7 @@ def add_member(
         session,
         actor,
         "household.joined",
-        f"{person.full_name} joined the household ({relationship}) on {date_joined:%-d %B %Y}",
+        f"{person.full_name} joined the household ({relationship}) on {long_date(date_joined)}",
         case_id=case.id,
         person_id=person.id,
         after={
@@ -122,6 +122,76 @@ def add_member(
         },
     )
     return link
+
+
+def join(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    *,
+    relationship: str,
+    date_joined: dt.date,
+    joint_applicant: bool = False,
+) -> CasePerson:
+    """Add a member and, when they are the primary applicant's partner, spouse or civil
+    partner and the primary applicant has none recorded, record the couple both ways."""
+    link = add_member(
+        session,
+        actor,
+        case,
+        person,
+        relationship=relationship,
+        date_joined=date_joined,
+        joint_applicant=joint_applicant,
+    )
+    primary = case.primary
+    if (
+        relationship in COUPLE_RELATIONSHIPS
+        and primary is not None
+        and primary.partner_person_id is None
+    ):
+        link_partners(session, actor, case, primary.person_id, person.id)
+    return link
+
+
+def record_birth(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    mother_person_id: int,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    sex: str,
+    relationship: str,
+    source: str,
+) -> Person:
+    """A baby born into the household: a new person, a member from their date of birth, and
+    the mother's expected date of birth cleared."""
+    baby = people.create_person(
+        session,
+        actor,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        source=source,
+        case_id=case.id,
+    )
+    add_member(session, actor, case, baby, relationship=relationship, date_joined=date_of_birth)
+    mother = next((cp for cp in case.people if cp.person_id == mother_person_id), None)
+    if mother is not None and mother.person.pregnancy_due_date is not None:
+        people.record_pregnancy(
+            session,
+            actor,
+            mother.person,
+            None,
+            case_id=case.id,
+            because="the baby has been born",
+        )
+    return baby
 
 
 def record_leaving(
@@ -135,7 +205,7 @@ def record_leaving(
     if date_left < link.date_joined:
         raise RuleBroken(
             f"{link.person.full_name} cannot leave before they joined on "
-            f"{link.date_joined:%-d %B %Y}"
+            f"{long_date(link.date_joined)}"
         )
     before: dict[str, object] = {"date_left": link.date_left}
     link.date_left = date_left
@@ -151,7 +221,7 @@ def record_leaving(
         session,
         actor,
         "household.left",
-        f"{link.person.full_name} left the household on {date_left:%-d %B %Y}",
+        f"{link.person.full_name} left the household on {long_date(date_left)}",
         case_id=link.case_id,
         person_id=link.person_id,
         before=before,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,6 +39,7 @@ from domain.base import (
     timestamp,
     utcnow,
 )
+from domain.clock import age_on
 from domain.vocab import ActorKind, CaseStatus, JobStatus, OfficerRole, Permission, Sex
 
 CASE_REFERENCE_PREFIX = "HC-"
@@ -146,10 +150,7 @@ class Person(Base):
         return [a for a in self.addresses if a.date_to is not None]
 
     def age_on(self, on: dt.date) -> int | None:
-        born = self.date_of_birth
-        if born is None:
-            return None
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return None if self.date_of_birth is None else age_on(self.date_of_birth, on)
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name}>"
@@ -280,6 +281,11 @@ class CasePerson(Base):
 
     def is_member_on(self, on: dt.date) -> bool:
         return is_member_on(self.date_joined, self.date_left, on)
+
+    @classmethod
+    def member_on(cls, on: dt.date) -> ColumnElement[bool]:
+        """The same rule as :func:`is_member_on`, as SQL (for queries)."""
+        return and_(cls.date_joined <= on, or_(cls.date_left.is_(None), cls.date_left > on))
 
 
 def is_member_on(date_joined: dt.date, date_left: dt.date | None, on: dt.date) -> bool:

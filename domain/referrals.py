@@ -39,18 +39,17 @@ from sqlalchemy import (
     String,
     Text,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from domain import drafts, history, household, throttle, workflows
+from domain import clock, drafts, history, household, people, throttle, workflows
 from domain.accounts import Mailer
 from domain.base import Base, created_timestamp, intpk, utcnow
-from domain.council_settings import council_today, get_setting
+from domain.council_settings import get_setting
 from domain.errors import NotFound, RuleBroken, TooManyAttempts
 from domain.history import Actor
-from domain.models import Address, Case, CasePerson, Person, Team
+from domain.models import Case, CasePerson, Person, Team
 from domain.outbox import queue_email
 from domain.strands import HOMELESS_REFERRAL, Strand, open_strand
 from domain.tokens import LinkInvalid, make_signed, read_signed
@@ -328,7 +327,7 @@ def submit_referral(
     """Receive a referral (see the module docstring). `client` is the sender's address for
     throttling (None for trusted callers such as the demo data); `mailer` None sends no email."""
     now = now or utcnow()
-    today = today or council_today()
+    today = today or clock.today()
     check_submission(submission, today)
     fingerprint = submission.fingerprint()
     duplicate = recent_duplicate(session, fingerprint, now)
@@ -471,7 +470,7 @@ def find_person(
     )
     if not matches:
         return None
-    today = on or council_today()
+    today = on or clock.today()
     for person in matches:
         if active_case_of(session, person.id, today) is not None:
             return person
@@ -486,8 +485,7 @@ def active_case_of(session: Session, person_id: int, on: dt.date) -> Case | None
         .where(
             CasePerson.person_id == person_id,
             Case.status == CaseStatus.ACTIVE.value,
-            CasePerson.date_joined <= on,
-            or_(CasePerson.date_left.is_(None), CasePerson.date_left > on),
+            CasePerson.member_on(on),
         )
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(1)
@@ -508,35 +506,27 @@ def referral_team_id(session: Session) -> int | None:
 
 
 def _create_person(session: Session, actor: Actor, s: ReferralSubmission, today: dt.date) -> Person:
-    person = Person(
-        first_name=s.first_name.strip(),
-        last_name=s.last_name.strip(),
+    address = None
+    if s.housing_situation == "address" and s.address_line_1:
+        address = people.NewAddress(
+            line_1=s.address_line_1.strip(),
+            line_2=_clean(s.address_line_2),
+            town=_clean(s.town),
+            postcode=_clean(s.postcode),
+            date_from=today,
+        )
+    return people.create_person(
+        session,
+        actor,
+        first_name=s.first_name,
+        last_name=s.last_name,
         date_of_birth=s.date_of_birth,
         email=_clean(s.email),
         phone=_clean(s.phone),
         preferred_contact=s.preferred_contact,
+        address=address,
+        source="from a homeless referral",
     )
-    if s.housing_situation == "address" and s.address_line_1:
-        person.addresses.append(
-            Address(
-                line_1=s.address_line_1.strip(),
-                line_2=_clean(s.address_line_2),
-                town=_clean(s.town),
-                postcode=_clean(s.postcode),
-                date_from=today,
-            )
-        )
-    session.add(person)
-    session.flush()
-    history.record(
-        session,
-        actor,
-        "person.created",
-        f"{person.full_name} added from a homeless referral",
-        person_id=person.id,
-        after={"name": person.full_name, "date_of_birth": person.date_of_birth},
-    )
-    return person
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ Functions here change records and write history in the caller's transaction; the
 
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Mapping
@@ -41,7 +40,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from domain import history, strands
+from domain import clock, history, strands
 from domain.base import Base, created_timestamp, intpk, str200
 from domain.errors import Conflict, RuleBroken
 from domain.history import Actor
@@ -675,7 +674,7 @@ def _check_version(session: Session, strand: Strand, expected_version: int) -> N
         select(StrandMove).where(StrandMove.strand_id == strand.id).order_by(StrandMove.id.desc())
     ).first()
     if last is not None and last.strand_version > expected_version:
-        when = _local(last.moved_at)
+        when = clock.date_time(last.moved_at)
         raise Conflict(
             f"{strand.reference} was already moved from “{last.from_status}” to "
             f"“{last.to_status}” by {last.actor_label} at {when}. Nothing was changed: reload "
@@ -685,13 +684,6 @@ def _check_version(session: Session, strand: Strand, expected_version: int) -> N
         f"{strand.reference} was changed by someone else after you opened it. Nothing was "
         "changed: reload the page to see the latest version."
     )
-
-
-def _local(at: dt.datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = at.astimezone(ZoneInfo("Europe/London"))
-    return local.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm")
 
 
 def move(

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from changes import engine
 from changes.engine import Notifier
-from domain import household
+from domain import clock, household
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
-from domain.council_settings import council_today
 from domain.history import SYSTEM, Actor
 from domain.models import Address, Case, CaseOfficer, Person, PortalAccount, Team, User
 from domain.pending import PendingChange
@@ -361,7 +360,7 @@ def _seed_changes(
 ) -> None:
     """A few changes reported through the portal: some waiting (one overdue), some decided."""
     notifier = Notifier("Housing options", "Northbridge Borough Council", "/your-changes")
-    today = council_today()
+    today = clock.today()
 
     def primary_id(case: Case) -> int:
         assert case.primary is not None

@@ -109,11 +109,11 @@ class Worker:
     def schedule_recurring(self) -> None:
         """Make sure today's recurring jobs are queued (each is queued at most once a day)."""
         from changes.evidence import schedule_prune
+        from domain import clock
         from domain.assessments import schedule_daily
-        from domain.council_settings import council_today
 
         with self.factory() as session, session.begin():
-            today = council_today()
+            today = clock.today()
             schedule_daily(session, today)
             schedule_prune(session, today)
 

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from wtforms import Form
 
 from domain import referrals
+from domain.clock import long_date
 from domain.referrals import (
     HouseholdMember,
     ReferralSubmission,
@@ -355,7 +356,7 @@ def check_sections(journey: Journey, answers: Mapping[str, Any]) -> list[tuple[s
 
     def date_text(key: str) -> str:
         value = _date(answers.get(key))
-        return value.strftime("%-d %B %Y") if value else ""
+        return long_date(value) if value else ""
 
     sections: list[tuple[str, list[Row]]] = []
     if not _is_self(journey):
@@ -442,7 +443,7 @@ def check_sections(journey: Journey, answers: Mapping[str, Any]) -> list[tuple[s
 
 def date_text_of(value: Any) -> str:
     parsed = _date(value)
-    return parsed.strftime("%-d %B %Y") if parsed else ""
+    return long_date(parsed) if parsed else ""
 
 
 def check(ctx: Ctx, journey: Journey) -> Response:

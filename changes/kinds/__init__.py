@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from changes.kinds.base import FieldErrors, Kind, Row
 from changes.kinds.details import Address, Contact, Other
-from changes.kinds.household import Birth, Joined, Left, Pregnancy, Relationship
+from changes.kinds.family import Birth, Pregnancy
+from changes.kinds.joined import Joined
+from changes.kinds.left import Left
+from changes.kinds.relationship import Relationship
 
 KINDS: dict[str, Kind] = {
     kind.code: kind

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 from wtforms import Form
 
+from domain.clock import long_date
 from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.models import Case, CasePerson, Person
@@ -47,7 +48,7 @@ def fmt_date(value: dt.date | str | None) -> str:
         return "Not recorded"
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    return f"{value:%-d %B %Y}"
+    return f"{long_date(value)}"
 
 
 def as_date(value: Any) -> dt.date:

@@ -24,7 +24,8 @@ from domain.assessments import (
     run_daily_recalculation,
 )
 from domain.bedrooms import LocalPolicy, pregnancy_week
-from domain.council_settings import council_today, get_setting
+from domain.clock import today as council_today
+from domain.council_settings import get_setting
 from domain.errors import PermissionDenied, RuleBroken
 from domain.history import SYSTEM, Actor
 from domain.models import Case, HistoryEvent, Job, User

@@ -45,7 +45,7 @@ def test_seed_demo_builds_varied_households_once(db: Session) -> None:
 
 def test_demo_has_assessments_and_changes_to_review(db: Session) -> None:
     from domain.assessments import BedroomAssessmentVersion
-    from domain.council_settings import council_today
+    from domain.clock import today as council_today
     from domain.pending import PendingChange
 
     seed_demo(db)

@@ -143,7 +143,7 @@ def test_a_starting_worker_queues_todays_bedroom_recalculation_once(
     committed: sessionmaker[Session], tmp_path: Any
 ) -> None:
     from domain.assessments import DAILY_JOB
-    from domain.council_settings import council_today
+    from domain.clock import today as council_today
 
     settings = load_settings({"HEARTH_DATA_DIR": str(tmp_path), "SECRET_KEY": "s" * 40})
     worker = Worker(committed, settings, name="t")

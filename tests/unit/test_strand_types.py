@@ -8,7 +8,8 @@ import pytest
 
 from domain import strands
 from domain.assessments import birth_dates_turning, due_date_reaching_week
-from domain.bedrooms import age_on, pregnancy_week
+from domain.bedrooms import pregnancy_week
+from domain.clock import age_on
 from domain.errors import RuleBroken
 from domain.strands import (
     CLOSED_MOVED,

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from domain import assessments, strands
 from domain.assessments import BedroomAssessmentVersion, current_assessment
-from domain.council_settings import council_today, get_setting
+from domain.clock import today as council_today
+from domain.council_settings import get_setting
 from domain.history import SYSTEM
 from domain.models import Case, HistoryEvent, Job, Person, User
 from domain.strands import Strand

@@ -1,0 +1,70 @@
+"""What the household kinds of change share: choices, fields and checks of the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import Form, RadioField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
+from wtforms.validators import InputRequired, Length
+
+from changes.kinds.base import FieldErrors, link_of, member
+from domain import household
+from domain.models import Case
+from domain.vocab import RELATIONSHIPS
+
+SEX_CHOICES = [
+    SelectChoice("F", "Female"),
+    SelectChoice("M", "Male"),
+    SelectChoice("X", "Prefer not to say, or another way"),
+]
+RELATIONSHIP_CHOICES = [SelectChoice("", "Choose a relationship")] + [
+    SelectChoice(r, r) for r in RELATIONSHIPS
+]
+CHILD_RELATIONSHIPS = ("Son", "Daughter", "Grandchild", "Foster child", "Other relative")
+
+
+def name_field(what: str, label: str) -> StringField:
+    return StringField(
+        validators=[
+            InputRequired(f"Enter {what}"),
+            Length(max=100, message=f"{label} must be 100 characters or fewer"),
+        ]
+    )
+
+
+def member_choices(case: Case, today: dt.date, *, include_primary: bool) -> list[SelectChoice]:
+    return [
+        SelectChoice(str(cp.person_id), cp.person.full_name)
+        for cp in household.members_on(case, today)
+        if include_primary or not cp.is_primary
+    ]
+
+
+def person_field(message: str) -> RadioField:
+    return RadioField(choices=[], validators=[InputRequired(message)], validate_choice=False)
+
+
+def chosen_member(case: Case, form: Form, today: dt.date, *, allow_primary: bool) -> int:
+    """The id chosen in `form.person_id`, which must be a current member of this household."""
+    raw = form.person_id.data  # type: ignore[attr-defined]
+    try:
+        person_id = int(raw)
+    except (TypeError, ValueError):
+        raise FieldErrors({"person_id": "Choose someone from the list"}) from None
+    link = member(case, person_id, today)
+    if link is None or (link.is_primary and not allow_primary):
+        raise FieldErrors({"person_id": "Choose someone from the list"})
+    return person_id
+
+
+def name_of(case: Case, person_id: int) -> str:
+    link = link_of(case, person_id)
+    return link.person.full_name if link else "Someone no longer on the case"
+
+
+def check_born(born: dt.date, today: dt.date, field: str) -> None:
+    if born > today:
+        raise FieldErrors({field: "Date of birth must be today or in the past"})
+    if born < today.replace(year=today.year - 120):
+        raise FieldErrors({field: "Date of birth must be within the last 120 years"})
