@@ -23,6 +23,7 @@ from domain.assessments import BedroomAssessmentVersion
 from domain.bedrooms import UNBORN_SUFFIX
 from domain.clock import long_date
 from domain.errors import NotFound
+from domain.history_kinds import label_of
 from domain.household import members_on, past_members
 from domain.models import (
     Case,
@@ -403,37 +404,10 @@ def portal_changes(session: Session, case: Case) -> list[ChangeRow]:
 # History
 # --------------------------------------------------------------------------------------------
 
-KIND_LABELS = {
-    "case.created": "Case opened",
-    "household.joined": "Joined the household",
-    "household.left": "Left the household",
-    "household.primary_switched": "Primary applicant changed",
-    "household.couple": "Couple recorded",
-    "household.couple_ended": "Couple ended",
-    "household.relationship": "Relationship changed",
-    "strand.opened": "Application or assessment opened",
-    "strand.status_changed": "Status changed",
-    "strand.updated": "Application or assessment updated",
-    "bedroom.recalculated": "Bedroom need calculated",
-    "bedroom.overridden": "Bedroom need overridden",
-    "bedroom.override_removed": "Bedroom need override removed",
-    "bedroom.need_changed": "Bedroom need changed",
-    "bedroom.recalculation_failed": "Bedroom need could not be calculated",
-    "bedroom.flag_cleared": "Bedroom review flag cleared",
-    "change.submitted": "Change reported on the portal",
-    "change.withdrawn": "Change withdrawn",
-    "change.assigned": "Change assigned",
-    "change.accepted": "Change accepted",
-    "change.rejected": "Change rejected",
-}
-
 
 def kind_label(kind: str) -> str:
     """A history event kind in words ("household.left" → "Left the household")."""
-    if kind in KIND_LABELS:
-        return KIND_LABELS[kind]
-    words = kind.replace(".", " ").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    return label_of(kind)
 
 
 @dataclass(frozen=True)

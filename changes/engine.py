@@ -23,6 +23,7 @@ from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
 from domain.history import SYSTEM, Actor
+from domain.history_kinds import HistoryKind
 from domain.models import Case, PortalAccount, User, utcnow
 from domain.outbox import queue_email
 from domain.pending import ChangeStatus, EvidenceFile, PendingChange
@@ -150,7 +151,7 @@ def submit(
     history.record(
         session,
         Actor.applicant(account),
-        "change.submitted",
+        HistoryKind.CHANGE_SUBMITTED,
         f"{kind.label} reported through the portal ({change.reference}): {_describe(change)}",
         case_id=case.id,
         person_id=change.target_person_id,
@@ -178,7 +179,7 @@ def withdraw(session: Session, account: PortalAccount, change: PendingChange) ->
     history.record(
         session,
         Actor.applicant(account),
-        "change.withdrawn",
+        HistoryKind.CHANGE_WITHDRAWN,
         f"Change {change.reference} withdrawn by the applicant",
         case_id=change.case_id,
         person_id=change.target_person_id,
@@ -212,7 +213,7 @@ def assign(
     history.record(
         session,
         Actor.officer(officer),
-        "change.assigned",
+        HistoryKind.CHANGE_ASSIGNED,
         f"Change {change.reference} " + (f"assigned to {to.name}" if to else "no longer assigned"),
         case_id=change.case_id,
         before={"assigned_to": before},
@@ -253,7 +254,7 @@ def accept(
     history.record(
         session,
         actor,
-        "change.accepted",
+        HistoryKind.CHANGE_ACCEPTED,
         f"Change {change.reference} accepted: {_describe(change)}",
         case_id=change.case_id,
         person_id=change.target_person_id,
@@ -286,7 +287,7 @@ def reject(
     history.record(
         session,
         Actor.officer(officer),
-        "change.rejected",
+        HistoryKind.CHANGE_REJECTED,
         f"Change {change.reference} rejected: {reason}",
         case_id=change.case_id,
         person_id=change.target_person_id,

@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import jobs
 from domain.errors import RuleBroken
 from domain.pending import EvidenceFile
 
@@ -133,7 +132,3 @@ def prune_unsent(
         path_of(folder, record).unlink(missing_ok=True)
         session.delete(record)
     return len(stale)
-
-
-def schedule_prune(session: Session, on: dt.date) -> None:
-    jobs.enqueue(session, PRUNE_JOB, {"on": on.isoformat()}, dedupe_key=f"{PRUNE_JOB}:{on}")

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from domain import history, login_sessions, throttle
 from domain.errors import Conflict, RuleBroken, TooManyAttempts
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.models import (
     Case,
     PortalAccount,
@@ -80,7 +81,7 @@ def create_officer(
     history.record(
         session,
         actor,
-        "officer.created",
+        HistoryKind.OFFICER_CREATED,
         f"Officer {name} <{email}> created",
         after={"email": email, "permissions": sorted(p.value for p in permissions)},
     )
@@ -335,7 +336,7 @@ def link_case(
     history.record(
         session,
         Actor.applicant(account),
-        "portal.linked",
+        HistoryKind.PORTAL_LINKED,
         f"{match.person.full_name} linked their portal account ({account.email})",
         case_id=case.id,
         person_id=match.person_id,
@@ -375,7 +376,7 @@ def officer_from_provider(
         history.record(
             session,
             actor,
-            "officer.provisioned",
+            HistoryKind.OFFICER_PROVISIONED,
             f"{user.name} <{email}> signed in through the council's provider for the first "
             "time and is waiting for access",
             after={"email": email, "active": False},
@@ -385,7 +386,7 @@ def officer_from_provider(
         history.record(
             session,
             actor,
-            "officer.renamed",
+            HistoryKind.OFFICER_RENAMED,
             f"Officer {user.name} is now {name} (from the council's provider)",
             before={"name": user.name},
             after={"name": name},
@@ -449,7 +450,7 @@ def update_officer(
         history.record(
             session,
             actor,
-            "officer.updated",
+            HistoryKind.OFFICER_UPDATED,
             f"Officer {user.name} updated: {', '.join(sorted(changed))}",
             before={k: before[k] for k in changed},
             after=changed,
@@ -492,7 +493,7 @@ def save_team(
         history.record(
             session,
             actor,
-            "team.created",
+            HistoryKind.TEAM_CREATED,
             f"Team {name} created",
             after={"name": name, "allows_cases": allows_cases},
         )
@@ -502,7 +503,12 @@ def save_team(
     after = {"name": name, "allows_cases": allows_cases, "active": active}
     if before != after:
         history.record(
-            session, actor, "team.updated", f"Team {name} updated", before=before, after=after
+            session,
+            actor,
+            HistoryKind.TEAM_UPDATED,
+            f"Team {name} updated",
+            before=before,
+            after=after,
         )
     return team
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator
@@ -57,9 +58,15 @@ created_timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=
 json_data = Annotated[dict[str, Any], mapped_column(JSON)]
 
 
+def one_of(column: str, values: Iterable[str]) -> str:
+    """A CHECK constraint's text allowing only `values` (e.g. an enum's) in `column`."""
+    listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({listed})"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
-__all__ = ["Base", "UTCDateTime", "utcnow"]
+__all__ = ["Base", "UTCDateTime", "one_of", "utcnow"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from domain import history
 from domain.base import Base, timestamp, utcnow
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 
 
 class CouncilSetting(Base):
@@ -54,7 +55,7 @@ def set_setting(session: Session, actor: Actor, key: str, value: Any) -> Council
     history.record(
         session,
         actor,
-        "council_setting.changed",
+        HistoryKind.COUNCIL_SETTING_CHANGED,
         f"Council setting {key!r} changed",
         before={"key": key, "value": before},
         after={"key": key, "value": value},

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from domain.history_kinds import HistoryKind
 from domain.models import HistoryEvent, PortalAccount, User, utcnow
 from domain.vocab import ActorKind
 
@@ -53,7 +54,7 @@ def jsonable(value: Any) -> Any:
 def record(
     session: Session,
     actor: Actor,
-    kind: str,
+    kind: HistoryKind,
     summary: str,
     *,
     case_id: int | None = None,
@@ -69,7 +70,7 @@ def record(
         actor_user_id=actor.user_id,
         actor_portal_account_id=actor.portal_account_id,
         actor_label=actor.label[:200],
-        kind=kind,
+        kind=HistoryKind(kind).value,
         summary=summary[:500],
         case_id=case_id,
         person_id=person_id,

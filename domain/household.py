@@ -15,6 +15,7 @@ from domain import history, people
 from domain.clock import long_date
 from domain.errors import MissingRelationships, NotAMember, RuleBroken
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.models import Case, CaseOfficer, CasePerson, Person, User
 from domain.vocab import COUPLE_RELATIONSHIPS, RELATIONSHIPS, SELF, CaseStatus, OfficerRole
 
@@ -77,7 +78,7 @@ def open_case(
     history.record(
         session,
         actor,
-        "case.created",
+        HistoryKind.CASE_CREATED,
         f"Case {case.reference} opened for {primary.full_name}",
         case_id=case.id,
         person_id=primary.id,
@@ -111,7 +112,7 @@ def add_member(
     history.record(
         session,
         actor,
-        "household.joined",
+        HistoryKind.HOUSEHOLD_JOINED,
         f"{person.full_name} joined the household ({relationship}) on {long_date(date_joined)}",
         case_id=case.id,
         person_id=person.id,
@@ -220,7 +221,7 @@ def record_leaving(
     history.record(
         session,
         actor,
-        "household.left",
+        HistoryKind.HOUSEHOLD_LEFT,
         f"{link.person.full_name} left the household on {long_date(date_left)}",
         case_id=link.case_id,
         person_id=link.person_id,
@@ -278,7 +279,7 @@ def switch_primary_applicant(
     history.record(
         session,
         actor,
-        "household.primary_switched",
+        HistoryKind.HOUSEHOLD_PRIMARY_SWITCHED,
         f"{new_link.person.full_name} is now the primary applicant",
         case_id=case.id,
         person_id=new_link.person_id,
@@ -305,7 +306,7 @@ def link_partners(
     history.record(
         session,
         actor,
-        "household.couple",
+        HistoryKind.HOUSEHOLD_COUPLE,
         f"{first.person.full_name} and {second.person.full_name} recorded as a couple",
         case_id=case.id,
         person_id=second_id,
@@ -334,7 +335,7 @@ def change_relationship(
     history.record(
         session,
         actor,
-        "household.relationship",
+        HistoryKind.HOUSEHOLD_RELATIONSHIP,
         f"{link.person.full_name} is now the primary applicant's {relationship.lower()} "
         f"(was {(before or 'not recorded').lower()})",
         case_id=case.id,
@@ -351,7 +352,7 @@ def change_relationship(
         history.record(
             session,
             actor,
-            "household.couple_ended",
+            HistoryKind.HOUSEHOLD_COUPLE_ENDED,
             f"{link.person.full_name} and {primary.person.full_name} are no longer recorded "
             "as a couple",
             case_id=case.id,

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain import clock
 from domain.models import Job, utcnow
 from domain.vocab import JobStatus
 
@@ -49,6 +50,15 @@ def enqueue(
     except IntegrityError:
         return None
     return job
+
+
+def enqueue_daily(session: Session, kind: str, on: dt.date) -> Job | None:
+    """Queue `kind`'s run for the day `on`, due from the first moment of that day in England;
+    once a day (None when that day's run is already queued)."""
+    start = dt.datetime.combine(on, dt.time(0, 0), clock.COUNCIL_TZ).astimezone(dt.UTC)
+    return enqueue(
+        session, kind, {"on": on.isoformat()}, run_after=start, dedupe_key=f"{kind}:{on}"
+    )
 
 
 def claim_next(session: Session, worker_id: str, now: dt.datetime | None = None) -> Job | None:

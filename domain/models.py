@@ -32,6 +32,7 @@ from domain.base import (
     created_timestamp,
     intpk,
     json_data,
+    one_of,
     str50,
     str100,
     str200,
@@ -40,6 +41,7 @@ from domain.base import (
     utcnow,
 )
 from domain.clock import age_on
+from domain.history_kinds import HistoryKind
 from domain.vocab import ActorKind, CaseStatus, JobStatus, OfficerRole, Permission, Sex
 
 CASE_REFERENCE_PREFIX = "HC-"
@@ -359,6 +361,7 @@ class HistoryEvent(Base):
     __table_args__ = (
         Index("ix_history_event_case_id_occurred_at", "case_id", "occurred_at"),
         Index("ix_history_event_person_id_occurred_at", "person_id", "occurred_at"),
+        CheckConstraint(one_of("kind", HistoryKind), name="kind_known"),
     )
 
 

@@ -15,6 +15,7 @@ from domain import history
 from domain.clock import long_date
 from domain.errors import RuleBroken
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.models import Address, Person
 from domain.vocab import Sex
 
@@ -76,7 +77,7 @@ def create_person(
     history.record(
         session,
         actor,
-        "person.created",
+        HistoryKind.PERSON_CREATED,
         f"{person.full_name} added as a person {source}",
         case_id=case_id,
         person_id=person.id,
@@ -108,7 +109,7 @@ def record_pregnancy(
     history.record(
         session,
         actor,
-        "person.pregnancy",
+        HistoryKind.PERSON_PREGNANCY,
         summary,
         case_id=case_id,
         person_id=person.id,
@@ -142,7 +143,7 @@ def change_contact_details(
         history.record(
             session,
             actor,
-            "person.contact",
+            HistoryKind.PERSON_CONTACT,
             f"{person.full_name}'s contact details changed: "
             + ", ".join(f.replace("_", " ") for f in changed),
             case_id=case_id,
@@ -187,7 +188,7 @@ def move_home(
         history.record(
             session,
             actor,
-            "person.address",
+            HistoryKind.PERSON_ADDRESS,
             f"{person.full_name} moved to {new.one_line} on {long_date(moved_on)}",
             case_id=case_id,
             person_id=person.id,

@@ -49,6 +49,7 @@ from domain.base import Base, created_timestamp, intpk, utcnow
 from domain.council_settings import get_setting
 from domain.errors import NotFound, RuleBroken, TooManyAttempts
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.models import Case, CasePerson, Person, Team
 from domain.outbox import queue_email
 from domain.strands import HOMELESS_REFERRAL, Strand, open_strand
@@ -404,7 +405,7 @@ def submit_referral(
     history.record(
         session,
         actor,
-        "referral.received",
+        HistoryKind.REFERRAL_RECEIVED,
         f"{'Self-referral' if submission.self_referral else 'Homeless referral'} "
         f"{strand.reference} received for {person.full_name}"
         + ("" if submission.self_referral else f" from {referral.referred_by}"),

@@ -44,6 +44,7 @@ from domain import clock, history, strands
 from domain.base import Base, created_timestamp, intpk, str200
 from domain.errors import Conflict, RuleBroken
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.models import HistoryEvent, User
 from domain.strands import CLOSED_MOVED, STRAND_TYPES, Strand
 
@@ -648,7 +649,7 @@ def record_action(
     history.record(
         session,
         actor,
-        "strand.action_recorded",
+        HistoryKind.STRAND_ACTION_RECORDED,
         f"{strand.label}: “{spec.label}” recorded at {strand.status!r}",
         case_id=strand.case_id,
         after={"strand": strand.reference, "action": spec.code, "notes": notes},
@@ -735,7 +736,7 @@ def _add_reason_to_history(
     for obj in list(session.new):
         if (
             isinstance(obj, HistoryEvent)
-            and obj.kind == "strand.status_changed"
+            and obj.kind == HistoryKind.STRAND_STATUS_CHANGED
             and (obj.after or {}).get("strand") == strand.reference
             and (obj.after or {}).get("status") == to_status
         ):

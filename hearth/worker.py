@@ -1,7 +1,8 @@
 """Background jobs: `hearth worker` (or a thread of the web process in the embedded default).
 
-Handlers are registered by job kind. Each job runs in its own transaction; a failure rolls back
-the job's work, records the error and queues it again until its attempts are used.
+Every kind of job is declared once, in hearth.jobs. Each job runs in its own transaction; a
+failure rolls back the job's work, records the error and queues it again until its attempts are
+used.
 """
 
 from __future__ import annotations
@@ -13,48 +14,16 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain import jobs
+from domain import clock, jobs
 from domain.models import Job
+from hearth.jobs import HANDLERS, RECURRING
+from hearth.worker_context import JobContext
 from web.settings import Settings
 
 log = logging.getLogger("hearth.worker")
-
-Handler = Callable[[Session, dict[str, Any], "JobContext"], dict[str, Any] | None]
-HANDLERS: dict[str, Handler] = {}
-
-
-class JobContext:
-    """Given to handlers: settings, and a way to report progress (0–100) as they go."""
-
-    def __init__(self, settings: Settings, factory: sessionmaker[Session], job_id: int) -> None:
-        self.settings = settings
-        self._factory = factory
-        self.job_id = job_id
-
-    def progress(self, percent: int) -> None:
-        with self._factory() as session, session.begin():
-            job = session.get(Job, self.job_id)
-            if job is not None:
-                job.progress = max(0, min(100, percent))
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
-
-
-@handler("noop")
-def _noop(session: Session, payload: dict[str, Any], ctx: JobContext) -> dict[str, Any] | None:
-    """A job that does nothing; used to check a worker is alive."""
-    return {"echo": payload.get("echo")}
 
 
 class Worker:
@@ -70,9 +39,6 @@ class Worker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.poll_seconds = poll_seconds
-        from hearth.job_handlers import register_all
-
-        register_all()
 
     def run_once(self) -> bool:
         """Claim and run one job. Returns False when there was nothing to do."""
@@ -81,7 +47,7 @@ class Worker:
             if job is None:
                 return False
             job_id, kind, payload = job.id, job.kind, dict(job.payload)
-        fn = HANDLERS.get(kind)
+        fn = HANDLERS.get(kind)  # hearth.jobs: every kind, declared once
         try:
             if fn is None:
                 raise LookupError(f"no handler for job kind {kind!r}")
@@ -108,14 +74,11 @@ class Worker:
 
     def schedule_recurring(self) -> None:
         """Make sure today's recurring jobs are queued (each is queued at most once a day)."""
-        from changes.evidence import schedule_prune
-        from domain import clock
-        from domain.assessments import schedule_daily
-
         with self.factory() as session, session.begin():
             today = clock.today()
-            schedule_daily(session, today)
-            schedule_prune(session, today)
+            for spec in RECURRING:
+                assert spec.daily is not None
+                spec.daily(session, today)
 
     def run_forever(self, stop: threading.Event) -> None:
         log.info("worker %s started", self.name)

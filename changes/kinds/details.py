@@ -16,6 +16,7 @@ from domain import history, people
 from domain.accounts import normalise_email
 from domain.errors import RuleBroken
 from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.household import members_on
 from domain.models import Case, Person
 from domain.pending import PendingChange
@@ -364,7 +365,7 @@ class Other(Kind):
         history.record(
             session,
             actor,
-            "case.circumstances",
+            HistoryKind.CASE_CIRCUMSTANCES,
             (
                 f"Change of circumstances noted (change {change.reference}): "
                 f"{self.describe(change.case, change.payload)}"

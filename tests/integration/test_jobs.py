@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain import jobs
 from domain.models import Job, utcnow
 from domain.vocab import JobStatus
+from hearth.jobs import HANDLERS
 from hearth.settings import load_settings
-from hearth.worker import HANDLERS, JobContext, Worker
+from hearth.worker import Worker
+from hearth.worker_context import JobContext
 
 
 def test_claim_takes_the_oldest_due_job_once(db: Session) -> None:

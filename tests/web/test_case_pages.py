@@ -560,13 +560,21 @@ def test_history_filters_by_kind_and_jumps_to_a_month(
     db: Session, pages: Pages, family: dict[str, Any], officer: User
 ) -> None:
     case = family["case"]
-    _event(db, case, "note.added", "A note in March", dt.datetime(2030, 3, 10, 9, tzinfo=dt.UTC))
-    _event(db, case, "note.added", "A note in April", dt.datetime(2030, 4, 2, 9, tzinfo=dt.UTC))
+    _event(
+        db,
+        case,
+        "case.circumstances",
+        "A note in March",
+        dt.datetime(2030, 3, 10, 9, tzinfo=dt.UTC),
+    )
+    _event(
+        db, case, "case.circumstances", "A note in April", dt.datetime(2030, 4, 2, 9, tzinfo=dt.UTC)
+    )
     # 23:30 UTC on 31 May is 00:30 on 1 June in England (BST): it belongs to June.
     _event(
         db,
         case,
-        "note.added",
+        "case.circumstances",
         "Just after midnight",
         dt.datetime(2030, 5, 31, 23, 30, tzinfo=dt.UTC),
     )
@@ -574,7 +582,7 @@ def test_history_filters_by_kind_and_jumps_to_a_month(
     page = pages.get("backoffice:case_history", case_id=case.id)
     kinds = {o["value"]: o.get_text(strip=True) for o in page.select("#kind option") if o["value"]}
     assert kinds["household.left"] == "Left the household"
-    assert kinds["note.added"] == "Note added"
+    assert kinds["case.circumstances"] == "Change of circumstances noted"
     months = [o["value"] for o in page.select("#month option") if o["value"]]
     assert months[:3] == ["2030-06", "2030-04", "2030-03"]
     assert page.select_one('#month option[value="2030-06"]').get_text(strip=True) == "June 2030"
@@ -606,14 +614,16 @@ def test_history_pages_by_100_with_older_events(
     for n in range(120):
         # Several events share one moment: the keyset must still not skip or repeat any.
         at = same_moment if 45 <= n < 55 else start + dt.timedelta(minutes=n)
-        _event(db, case, "note.added", f"Note {n}", at)
+        _event(db, case, "case.circumstances", f"Note {n}", at)
     db.commit()
     seen: list[str] = []
-    page = pages.get("backoffice:case_history", case_id=case.id, params={"kind": "note.added"})
+    page = pages.get(
+        "backoffice:case_history", case_id=case.id, params={"kind": "case.circumstances"}
+    )
     assert len(page.select(".moj-timeline__item")) == 100
     seen += page.texts(".moj-timeline__description > p")
     older = page.select_one('a[rel="next"]')
-    assert "kind=note.added" in older["href"]
+    assert "kind=case.circumstances" in older["href"]
     second = pages.fetch(str(older["href"]))
     seen += second.texts(".moj-timeline__description > p")
     assert not second.select('a[rel="next"]')

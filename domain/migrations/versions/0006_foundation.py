@@ -15,6 +15,51 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+# The history kinds known at this revision (domain.history_kinds.HistoryKind).
+HISTORY_KINDS = (
+    "case.created",
+    "case.circumstances",
+    "household.joined",
+    "household.left",
+    "household.primary_switched",
+    "household.couple",
+    "household.couple_ended",
+    "household.relationship",
+    "person.created",
+    "person.contact",
+    "person.address",
+    "person.pregnancy",
+    "strand.opened",
+    "strand.status_changed",
+    "strand.updated",
+    "strand.action_recorded",
+    "bedroom.recalculated",
+    "bedroom.overridden",
+    "bedroom.override_removed",
+    "bedroom.need_changed",
+    "bedroom.recalculation_failed",
+    "bedroom.flag_cleared",
+    "bedroom.policy_changed",
+    "change.submitted",
+    "change.withdrawn",
+    "change.assigned",
+    "change.accepted",
+    "change.rejected",
+    "referral.received",
+    "portal.linked",
+    "officer.created",
+    "officer.provisioned",
+    "officer.renamed",
+    "officer.updated",
+    "team.created",
+    "team.updated",
+    "council_setting.changed",
+)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
 
 def upgrade() -> None:
     op.create_table(
@@ -45,9 +90,15 @@ def upgrade() -> None:
     with op.batch_alter_table("referral_draft", schema=None) as batch_op:
         batch_op.drop_index("ix_referral_draft_updated_at")
     op.drop_table("referral_draft")
+    with op.batch_alter_table("history_event", schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f("ck_history_event_kind_known"), _one_of("kind", HISTORY_KINDS)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("history_event", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_history_event_kind_known"), type_="check")
     op.create_table(
         "referral_draft",
         sa.Column("id", sa.String(length=64), nullable=False),

@@ -1,0 +1,109 @@
+"""What kinds of thing history records, each with the words the History tab shows.
+
+The `history_event.kind` column only takes these values (a CHECK constraint built from the
+enum); adding a kind means adding it here, with its label, and a migration that widens the
+constraint (see domain/migrations/helpers.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class HistoryKind(StrEnum):
+    CASE_CREATED = "case.created"
+    CASE_CIRCUMSTANCES = "case.circumstances"
+    HOUSEHOLD_JOINED = "household.joined"
+    HOUSEHOLD_LEFT = "household.left"
+    HOUSEHOLD_PRIMARY_SWITCHED = "household.primary_switched"
+    HOUSEHOLD_COUPLE = "household.couple"
+    HOUSEHOLD_COUPLE_ENDED = "household.couple_ended"
+    HOUSEHOLD_RELATIONSHIP = "household.relationship"
+    PERSON_CREATED = "person.created"
+    PERSON_CONTACT = "person.contact"
+    PERSON_ADDRESS = "person.address"
+    PERSON_PREGNANCY = "person.pregnancy"
+    STRAND_OPENED = "strand.opened"
+    STRAND_STATUS_CHANGED = "strand.status_changed"
+    STRAND_UPDATED = "strand.updated"
+    STRAND_ACTION_RECORDED = "strand.action_recorded"
+    BEDROOM_RECALCULATED = "bedroom.recalculated"
+    BEDROOM_OVERRIDDEN = "bedroom.overridden"
+    BEDROOM_OVERRIDE_REMOVED = "bedroom.override_removed"
+    BEDROOM_NEED_CHANGED = "bedroom.need_changed"
+    BEDROOM_RECALCULATION_FAILED = "bedroom.recalculation_failed"
+    BEDROOM_FLAG_CLEARED = "bedroom.flag_cleared"
+    BEDROOM_POLICY_CHANGED = "bedroom.policy_changed"
+    CHANGE_SUBMITTED = "change.submitted"
+    CHANGE_WITHDRAWN = "change.withdrawn"
+    CHANGE_ASSIGNED = "change.assigned"
+    CHANGE_ACCEPTED = "change.accepted"
+    CHANGE_REJECTED = "change.rejected"
+    REFERRAL_RECEIVED = "referral.received"
+    PORTAL_LINKED = "portal.linked"
+    OFFICER_CREATED = "officer.created"
+    OFFICER_PROVISIONED = "officer.provisioned"
+    OFFICER_RENAMED = "officer.renamed"
+    OFFICER_UPDATED = "officer.updated"
+    TEAM_CREATED = "team.created"
+    TEAM_UPDATED = "team.updated"
+    COUNCIL_SETTING_CHANGED = "council_setting.changed"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+LABELS: dict[HistoryKind, str] = {
+    HistoryKind.CASE_CREATED: "Case opened",
+    HistoryKind.CASE_CIRCUMSTANCES: "Change of circumstances noted",
+    HistoryKind.HOUSEHOLD_JOINED: "Joined the household",
+    HistoryKind.HOUSEHOLD_LEFT: "Left the household",
+    HistoryKind.HOUSEHOLD_PRIMARY_SWITCHED: "Primary applicant changed",
+    HistoryKind.HOUSEHOLD_COUPLE: "Couple recorded",
+    HistoryKind.HOUSEHOLD_COUPLE_ENDED: "Couple ended",
+    HistoryKind.HOUSEHOLD_RELATIONSHIP: "Relationship changed",
+    HistoryKind.PERSON_CREATED: "Person added",
+    HistoryKind.PERSON_CONTACT: "Contact details changed",
+    HistoryKind.PERSON_ADDRESS: "Address changed",
+    HistoryKind.PERSON_PREGNANCY: "Pregnancy recorded",
+    HistoryKind.STRAND_OPENED: "Application or assessment opened",
+    HistoryKind.STRAND_STATUS_CHANGED: "Status changed",
+    HistoryKind.STRAND_UPDATED: "Application or assessment updated",
+    HistoryKind.STRAND_ACTION_RECORDED: "Case action recorded",
+    HistoryKind.BEDROOM_RECALCULATED: "Bedroom need calculated",
+    HistoryKind.BEDROOM_OVERRIDDEN: "Bedroom need overridden",
+    HistoryKind.BEDROOM_OVERRIDE_REMOVED: "Bedroom need override removed",
+    HistoryKind.BEDROOM_NEED_CHANGED: "Bedroom need changed",
+    HistoryKind.BEDROOM_RECALCULATION_FAILED: "Bedroom need could not be calculated",
+    HistoryKind.BEDROOM_FLAG_CLEARED: "Bedroom review flag cleared",
+    HistoryKind.BEDROOM_POLICY_CHANGED: "Council bedroom policy changed",
+    HistoryKind.CHANGE_SUBMITTED: "Change reported on the portal",
+    HistoryKind.CHANGE_WITHDRAWN: "Change withdrawn",
+    HistoryKind.CHANGE_ASSIGNED: "Change assigned",
+    HistoryKind.CHANGE_ACCEPTED: "Change accepted",
+    HistoryKind.CHANGE_REJECTED: "Change rejected",
+    HistoryKind.REFERRAL_RECEIVED: "Referral received",
+    HistoryKind.PORTAL_LINKED: "Portal account linked",
+    HistoryKind.OFFICER_CREATED: "Officer added",
+    HistoryKind.OFFICER_PROVISIONED: "Officer waiting for access",
+    HistoryKind.OFFICER_RENAMED: "Officer renamed",
+    HistoryKind.OFFICER_UPDATED: "Officer updated",
+    HistoryKind.TEAM_CREATED: "Team added",
+    HistoryKind.TEAM_UPDATED: "Team updated",
+    HistoryKind.COUNCIL_SETTING_CHANGED: "Council setting changed",
+}
+
+assert set(LABELS) == set(HistoryKind), "every history kind needs a label"
+
+
+def label_of(kind: str) -> str:
+    """The label for a stored kind (kinds no longer in use are worded from their code)."""
+    try:
+        return HistoryKind(kind).label
+    except ValueError:
+        words = kind.replace(".", " ").replace("_", " ").strip()
+        return words[:1].upper() + words[1:]
+
+
+__all__ = ["LABELS", "HistoryKind", "label_of"]

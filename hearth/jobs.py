@@ -1,0 +1,79 @@
+"""Every kind of background job, declared once: what runs it and, for recurring work, how the
+day's run is queued.
+
+Domain code stays free of the worker: each entry adapts a domain function to the worker's
+(session, payload, context) call. `hearth worker` (or the web process's worker thread when
+embedded) runs the handlers and, when it starts, queues each recurring job for today — at most
+once a day, by the job's dedupe key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from changes import evidence
+from domain import assessments, drafts, jobs, throttle
+from domain.clock import now
+from domain.outbox import SEND_JOB
+from hearth.mail import send_outbox_email
+from hearth.worker_context import JobContext
+
+Handler = Callable[[Session, dict[str, Any], JobContext], dict[str, Any] | None]
+Scheduler = Callable[[Session, dt.date], object]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    kind: str
+    run: Handler
+    daily: Scheduler | None = None  # queues the run for a day (None: queued by whoever needs it)
+    about: str = ""
+
+
+def _daily(kind: str) -> Scheduler:
+    return lambda session, on: jobs.enqueue_daily(session, kind, on)
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("noop", lambda s, p, c: {"echo": p.get("echo")}, about="checks a worker is alive"),
+    JobSpec(SEND_JOB, send_outbox_email, about="sends an email from the outbox"),
+    JobSpec(
+        evidence.PRUNE_JOB,
+        lambda s, p, c: {"deleted": evidence.prune_unsent(s, c.settings.files_dir, now=now())},
+        daily=_daily(evidence.PRUNE_JOB),
+        about="removes evidence uploaded for changes never sent (after two days)",
+    ),
+    JobSpec(
+        "drafts.prune",
+        lambda s, p, c: {"deleted": drafts.prune(s)},
+        daily=_daily("drafts.prune"),
+        about="removes journey drafts left unused past their time",
+    ),
+    JobSpec(
+        "auth_attempts.prune",
+        lambda s, p, c: {"deleted": throttle.prune(s)},
+        daily=_daily("auth_attempts.prune"),
+        about="removes sign-in attempts older than 90 days from the security log",
+    ),
+    JobSpec(
+        assessments.DAILY_JOB,
+        lambda s, p, c: assessments.run_daily_job(s, p),
+        daily=assessments.schedule_daily,
+        about="recalculates bedroom need where an age or a due date is reached",
+    ),
+    JobSpec(
+        assessments.POLICY_CHANGE_JOB,
+        lambda s, p, c: assessments.run_policy_change_job(s, p),
+        about="recalculates open bedroom assessments after the council's policy changes",
+    ),
+)
+
+HANDLERS: dict[str, Handler] = {spec.kind: spec.run for spec in JOBS}
+RECURRING: tuple[JobSpec, ...] = tuple(spec for spec in JOBS if spec.daily is not None)
+
+__all__ = ["HANDLERS", "JOBS", "RECURRING", "Handler", "JobSpec"]
