@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from changes import engine
 from changes.kinds import kind_of
-from domain import clock
+from domain import clock, paging
 from domain.assessments import BedroomAssessmentVersion
 from domain.bedrooms import UNBORN_SUFFIX
 from domain.clock import long_date
@@ -164,14 +164,20 @@ class CaseRow:
     matched: list[str] = field(default_factory=list)  # names of the people who matched
 
 
+CASE_ORDER = (
+    paging.SortKey(Case.created_at, descending=True, kind=dt.datetime),
+    paging.SortKey(Case.id, descending=True),
+)
+
+
 @dataclass(frozen=True)
 class CaseResults:
     rows: list[CaseRow]
-    next_after: int | None  # the `after` parameter for the next page, if there is one
+    next_cursor: str | None  # the `after` parameter for the next page, if there is one
 
 
 def search_cases(
-    session: Session, search: CaseSearch, today: dt.date, *, after: int | None = None
+    session: Session, search: CaseSearch, today: dt.date, *, after: str | None = None
 ) -> CaseResults:
     """Cases matching `search`, newest first, a page at a time (keyset on created_at, id).
 
@@ -204,26 +210,18 @@ def search_cases(
         )
         matching_people = matching_people.where(person_match)
         stmt = stmt.where(Case.id.in_(select(matching_people.subquery().c.case_id)))
-    if after is not None and 0 < after <= _MAX_ID:
-        anchor = session.get(Case, after)
-        if anchor is not None:
-            stmt = stmt.where(
-                or_(
-                    Case.created_at < anchor.created_at,
-                    and_(Case.created_at == anchor.created_at, Case.id < anchor.id),
-                )
-            )
-    stmt = (
+    found: paging.Page[Case] = paging.fetch(
+        session,
         stmt.options(
             selectinload(Case.people).selectinload(CasePerson.person),
             joinedload(Case.responsible_team),
-        )
-        .order_by(Case.created_at.desc(), Case.id.desc())
-        .limit(CASES_PAGE_SIZE + 1)
+        ),
+        CASE_ORDER,
+        cursor=after,
+        size=CASES_PAGE_SIZE,
+        values_of=lambda case: (case.created_at, case.id),
     )
-    cases = list(session.scalars(stmt).unique())
-    more = len(cases) > CASES_PAGE_SIZE
-    cases = cases[:CASES_PAGE_SIZE]
+    cases = found.rows
     matched: dict[int, set[int]] = {}
     if matching_people is not None and cases:
         rows = session.execute(
@@ -245,7 +243,7 @@ def search_cases(
                 matched=names,
             )
         )
-    return CaseResults(results, cases[-1].id if more and cases else None)
+    return CaseResults(results, found.next_cursor)
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,7 +412,7 @@ def kind_label(kind: str) -> str:
 class HistoryFilter:
     kind: str | None = None
     month: str | None = None  # "YYYY-MM"
-    before: tuple[dt.datetime, int] | None = None  # keyset cursor: older than this event
+    after: str | None = None  # keyset cursor: the events after (older than) this page
 
     def query(self, **changes: str | None) -> dict[str, str]:
         """The query parameters for this filter (with `changes`), for links."""
@@ -426,23 +424,10 @@ month_bounds = clock.month_bounds
 month_label = clock.month_label
 
 
-def format_cursor(event: HistoryEvent) -> str:
-    return f"{event.occurred_at.astimezone(dt.UTC).isoformat()}~{event.id}"
-
-
-def parse_cursor(value: str | None) -> tuple[dt.datetime, int] | None:
-    """Read an "older events" cursor; anything malformed is ignored (None)."""
-    if not value or "~" not in value or len(value) > 80:
-        return None
-    moment, _, event_id = value.rpartition("~")
-    try:
-        when = dt.datetime.fromisoformat(moment)
-        number = int(event_id)
-    except ValueError:
-        return None
-    if when.tzinfo is None or not 0 < number <= _MAX_ID:
-        return None
-    return when, number
+HISTORY_ORDER = (
+    paging.SortKey(HistoryEvent.occurred_at, descending=True, kind=dt.datetime),
+    paging.SortKey(HistoryEvent.id, descending=True),
+)
 
 
 def history_kinds(session: Session, case_id: int) -> list[str]:
@@ -475,21 +460,15 @@ def history_page(session: Session, case_id: int, chosen: HistoryFilter) -> Histo
         stmt = stmt.where(
             HistoryEvent.occurred_at >= bounds[0], HistoryEvent.occurred_at < bounds[1]
         )
-    if chosen.before is not None:
-        when, event_id = chosen.before
-        stmt = stmt.where(
-            or_(
-                HistoryEvent.occurred_at < when,
-                and_(HistoryEvent.occurred_at == when, HistoryEvent.id < event_id),
-            )
-        )
-    stmt = stmt.order_by(HistoryEvent.occurred_at.desc(), HistoryEvent.id.desc()).limit(
-        HISTORY_PAGE_SIZE + 1
+    found: paging.Page[HistoryEvent] = paging.fetch(
+        session,
+        stmt,
+        HISTORY_ORDER,
+        cursor=chosen.after,
+        size=HISTORY_PAGE_SIZE,
+        values_of=lambda event: (event.occurred_at, event.id),
     )
-    events = list(session.scalars(stmt))
-    more = len(events) > HISTORY_PAGE_SIZE
-    events = events[:HISTORY_PAGE_SIZE]
-    return HistoryPage(events, format_cursor(events[-1]) if more and events else None)
+    return HistoryPage(found.rows, found.next_cursor)
 
 
 @dataclass(frozen=True)

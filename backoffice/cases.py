@@ -6,7 +6,6 @@ The Applications & assessments tab and the bedroom assessment actions are in
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.responses import Response
@@ -48,8 +47,7 @@ def render_case_page(
 @officer_view(Permission.CASES)
 def cases(ctx: Ctx) -> Response:
     search = q.parse_search(ctx.request.query_params.get("q"))
-    after_param = ctx.request.query_params.get("after", "")
-    after = int(after_param) if re.fullmatch(r"[0-9]{1,10}", after_param) else None
+    after = ctx.query.get("after")
     if search.error:
         ctx.problems.add(search.error, "q")
     results = q.search_cases(ctx.db, search, ctx.today, after=after)
@@ -194,7 +192,7 @@ def case_history(ctx: Ctx) -> Response:
     chosen = q.HistoryFilter(
         kind=kind if kind in kinds else None,
         month=month if month and q.month_bounds(month) is not None else None,
-        before=q.parse_cursor(params.get("before")),
+        after=params.get("after"),
     )
     page = q.history_page(ctx.db, case.id, chosen)
     return render_case_page(

@@ -54,14 +54,14 @@ def _filter(ctx: Ctx) -> queue.QueueFilter:
 def queue_page(ctx: Ctx) -> Response:
     assert ctx.user is not None
     f = _filter(ctx)
-    after = queue.Cursor.decode(ctx.request.query_params.get("after"))
+    after = ctx.query.get("after")
     result = queue.page(ctx.db, f, officer_id=ctx.user.id, today=ctx.today, after=after)
     params = {k: v for k, v in ctx.request.query_params.items() if k != "after"}
     next_url = None
     if result.next_cursor is not None:
         from urllib.parse import urlencode
 
-        next_url = "?" + urlencode({**params, "after": result.next_cursor.encode()})
+        next_url = "?" + urlencode({**params, "after": result.next_cursor})
     officers = ctx.db.scalars(select(User).where(User.active).order_by(User.name)).all()
     teams = ctx.db.scalars(select(Team).where(Team.allows_cases).order_by(Team.name)).all()
     return ctx.render(

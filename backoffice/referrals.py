@@ -9,7 +9,6 @@ moved the referral and when.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -193,16 +192,13 @@ def _case_url(ctx: Ctx, case_id: int) -> str:
 
 @officer_view(Permission.CASES)
 def referral_list(ctx: Ctx) -> Response:
-    before = ctx.request.query_params.get("before", "")
-    before_id = int(before) if re.fullmatch(r"[0-9]{1,9}", before) else None
-    rows = referrals.list_referrals(ctx.db, before_id=before_id, limit=PAGE_SIZE + 1)
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    after = ctx.query.get("after")
+    page = referrals.list_referrals(ctx.db, after=after, size=PAGE_SIZE)
     return ctx.render(
         "backoffice/referral/list.html",
-        referrals=rows,
-        older=rows[-1].id if more and rows else None,
-        newest_first=before_id is None,
+        referrals=page.rows,
+        older=page.next_cursor,
+        newest_first=not after,
     )
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from changes import engine
+from domain import paging
 from domain.ids import parse_id
 from domain.models import Case, User
+from domain.paging import Page, SortKey
 from domain.pending import ChangeStatus, PendingChange
 
 PAGE_SIZE = 25
@@ -30,32 +32,16 @@ class QueueFilter:
     case_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Cursor:
-    submitted_at: dt.datetime
-    id: int
-
-    def encode(self) -> str:
-        return f"{self.submitted_at.timestamp():.6f}_{self.id}"
-
-    @classmethod
-    def decode(cls, text: str | None) -> Cursor | None:
-        if not text:
-            return None
-        try:
-            stamp, ident = text.split("_", 1)
-            ident_id = parse_id(ident)
-            if ident_id is None:
-                return None
-            return cls(dt.datetime.fromtimestamp(float(stamp), dt.UTC), ident_id)
-        except (ValueError, OverflowError, OSError):
-            return None
+ORDER = (
+    SortKey(PendingChange.submitted_at, kind=dt.datetime),
+    SortKey(PendingChange.id),
+)
 
 
 @dataclass
 class QueuePage:
     changes: list[PendingChange]
-    next_cursor: Cursor | None
+    next_cursor: str | None
     total: int
     overdue: int
 
@@ -87,7 +73,7 @@ def page(
     *,
     officer_id: int,
     today: dt.date,
-    after: Cursor | None = None,
+    after: str | None = None,
     size: int = PAGE_SIZE,
 ) -> QueuePage:
     base = _filtered(f, officer_id, today)
@@ -100,32 +86,19 @@ def page(
         )
         or 0
     )
-    stmt = base
-    if after is not None:
-        stmt = stmt.where(
-            or_(
-                PendingChange.submitted_at > after.submitted_at,
-                and_(
-                    PendingChange.submitted_at == after.submitted_at,
-                    PendingChange.id > after.id,
-                ),
-            )
-        )
-    rows = list(
-        session.scalars(
-            stmt.options(
-                selectinload(PendingChange.case).selectinload(Case.people),
-                selectinload(PendingChange.assigned_to),
-                selectinload(PendingChange.submitted_by),
-            )
-            .order_by(PendingChange.submitted_at, PendingChange.id)
-            .limit(size + 1)
-        )
+    found: Page[PendingChange] = paging.fetch(
+        session,
+        base.options(
+            selectinload(PendingChange.case).selectinload(Case.people),
+            selectinload(PendingChange.assigned_to),
+            selectinload(PendingChange.submitted_by),
+        ),
+        ORDER,
+        cursor=after,
+        size=size,
+        values_of=lambda change: (change.submitted_at, change.id),
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    cursor = Cursor(rows[-1].submitted_at, rows[-1].id) if more and rows else None
-    return QueuePage(rows, cursor, int(total), int(overdue))
+    return QueuePage(found.rows, found.next_cursor, int(total), int(overdue))
 
 
 def counts_by_kind(session: Session) -> dict[str, int]:

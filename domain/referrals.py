@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from domain import clock, drafts, history, household, people, throttle, workflows
+from domain import clock, drafts, history, household, paging, people, throttle, workflows
 from domain.accounts import Mailer
 from domain.base import Base, created_timestamp, intpk, utcnow
 from domain.council_settings import get_setting
@@ -725,18 +725,17 @@ def move(
 
 
 def list_referrals(
-    session: Session, *, before_id: int | None = None, limit: int = 50
-) -> list[Referral]:
-    """Referrals newest first, a page at a time (keyset: pass the last id as `before_id`)."""
-    stmt = (
-        select(Referral)
-        .options(joinedload(Referral.strand).joinedload(Strand.case))
-        .order_by(Referral.id.desc())
-        .limit(limit)
+    session: Session, *, after: str | None = None, size: int = 50
+) -> paging.Page[Referral]:
+    """Referrals newest first, a page at a time (`after`: the previous page's cursor)."""
+    return paging.fetch(
+        session,
+        select(Referral).options(joinedload(Referral.strand).joinedload(Strand.case)),
+        (paging.SortKey(Referral.id, descending=True),),
+        cursor=after,
+        size=size,
+        values_of=lambda referral: (referral.id,),
     )
-    if before_id is not None:
-        stmt = stmt.where(Referral.id < before_id)
-    return list(session.scalars(stmt))
 
 
 __all__ = [

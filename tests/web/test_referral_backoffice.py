@@ -101,7 +101,7 @@ def test_the_list_pages_through_older_referrals(
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     page = pages.get("backoffice:referrals")
     assert len(page.select("tbody tr")) == 2
-    older = page.select_one('a[href*="before="]')["href"]
+    older = page.select_one('a[href*="after="]')["href"]
     rest = pages.fetch(older)
     assert [r["data-referral"] for r in rest.select("tbody tr")] == [made[0].reference]
     assert rest.select_one('a[href="/backoffice/referrals"]')  # back to the newest

@@ -1,0 +1,131 @@
+"""Keyset pagination: one helper and one cursor format for every long list.
+
+A list is ordered by some columns ending in a unique one (usually the id). A page is fetched
+with `LIMIT size + 1` after the last row of the previous page — never with OFFSET — so page 800
+costs what page 1 costs, and a row added or removed while someone pages shifts nothing.
+
+The cursor is the last row's sort values, as JSON in URL-safe base64 ("next page" links carry
+it as `after=`). Anything that does not decode to values of the right types is treated as no
+cursor (the first page), never as an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from domain.ids import MAX_ID
+
+T = TypeVar("T")
+MAX_CURSOR_LENGTH = 400
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: Any  # a mapped column or SQL expression
+    descending: bool = False
+    kind: type = int  # int, str, dt.datetime or dt.date: what the cursor must hold
+
+    @property
+    def order(self) -> ColumnElement[Any]:
+        return self.column.desc() if self.descending else self.column.asc()  # type: ignore[no-any-return]
+
+
+def encode(values: Sequence[Any]) -> str:
+    def plain(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return {"t": value.astimezone(dt.UTC).isoformat()}
+        if isinstance(value, dt.date):
+            return {"d": value.isoformat()}
+        return value
+
+    raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str | None, keys: Sequence[SortKey]) -> tuple[Any, ...] | None:
+    """The sort values a cursor holds, or None if it is missing or not a cursor for `keys`."""
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(values, list) or len(values) != len(keys):
+        return None
+    out: list[Any] = []
+    for value, key in zip(values, keys, strict=True):
+        parsed = _typed(value, key.kind)
+        if parsed is None:
+            return None
+        out.append(parsed)
+    return tuple(out)
+
+
+def _typed(value: Any, kind: type) -> Any:
+    try:
+        if kind is int:
+            return value if type(value) is int and -MAX_ID <= value <= MAX_ID else None
+        if kind is str:
+            return value if isinstance(value, str) and len(value) <= 200 else None
+        if kind is dt.datetime and isinstance(value, dict) and isinstance(value.get("t"), str):
+            moment = dt.datetime.fromisoformat(value["t"])
+            return moment if moment.tzinfo is not None else None
+        if kind is dt.date and isinstance(value, dict) and isinstance(value.get("d"), str):
+            return dt.date.fromisoformat(value["d"])
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows that come after `values` in the order of `keys` (a lexicographic comparison)."""
+    clauses = []
+    for index, key in enumerate(keys):
+        equal = [k.column == v for k, v in zip(keys[:index], values[:index], strict=True)]
+        beyond = key.column < values[index] if key.descending else key.column > values[index]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    next_cursor: str | None  # for the page after this one; None on the last page
+
+
+def fetch(
+    session: Session,
+    stmt: Select[Any],
+    keys: Sequence[SortKey],
+    *,
+    cursor: str | None,
+    size: int,
+    values_of: Callable[[T], Sequence[Any]],
+    scalars: bool = True,
+) -> Page[T]:
+    """A page of `stmt` ordered by `keys`, after `cursor`. `values_of(row)` gives a row's sort
+    values (for the next cursor)."""
+    start = decode(cursor, keys)
+    if start is not None:
+        stmt = stmt.where(after(keys, start))
+    stmt = stmt.order_by(*(key.order for key in keys)).limit(size + 1)
+    result = session.scalars(stmt) if scalars else session.execute(stmt)
+    rows: list[T] = list(result.unique() if scalars else result)  # type: ignore[arg-type]
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode(values_of(rows[-1])) if more and rows else None
+    return Page(rows, next_cursor)
+
+
+__all__ = ["MAX_CURSOR_LENGTH", "Page", "SortKey", "after", "decode", "encode", "fetch"]
