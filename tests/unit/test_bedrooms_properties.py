@@ -15,7 +15,8 @@ from random import Random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.bedrooms import POLICIES, BedroomNeed, LocalPolicy, Occupant, age_on, assess
+from domain.bedrooms import POLICIES, BedroomNeed, LocalPolicy, Occupant, assess
+from domain.clock import age_on
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UNBORN = "/unborn"

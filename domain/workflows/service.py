@@ -1,0 +1,280 @@
+"""Case actions and moves as records, and the one service that moves a strand's status."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from domain import clock, history, strands
+from domain.base import Base, created_timestamp, intpk, str200
+from domain.errors import Conflict, RuleBroken
+from domain.history import Actor
+from domain.history_kinds import HistoryKind
+from domain.models import HistoryEvent, User
+from domain.strands import CLOSED_MOVED, Strand
+from domain.workflows.definitions import (
+    NOTES_MAX,
+    ActionNotAvailable,
+    Facts,
+    MoveNotAllowed,
+    MoveOption,
+    options,
+    plan_move,
+)
+from domain.workflows.homeless_referral import workflow_of
+
+# --------------------------------------------------------------------------------------------
+# Records: case actions and moves
+# --------------------------------------------------------------------------------------------
+
+
+class CaseAction(Base):
+    """A case action recorded on a strand: what, who, when, notes, and in which cycle."""
+
+    __tablename__ = "case_action"
+
+    id: Mapped[intpk]
+    strand_id: Mapped[int] = mapped_column(ForeignKey("strand.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(60))  # the strand's status when recorded
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_label: Mapped[str200]
+    recorded_at: Mapped[created_timestamp]
+
+    actor_user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_case_action_strand_id_cycle_action", "strand_id", "cycle", "action"),
+    )
+
+
+class StrandMove(Base):
+    """One workflow move: who, when, from, to, why, and the strand's version after it."""
+
+    __tablename__ = "strand_move"
+
+    id: Mapped[intpk]
+    strand_id: Mapped[int] = mapped_column(ForeignKey("strand.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(60))
+    to_status: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reopens: Mapped[bool] = mapped_column(Boolean, default=False)
+    strand_version: Mapped[int] = mapped_column(Integer)
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_label: Mapped[str200]
+    moved_at: Mapped[created_timestamp]
+
+    __table_args__ = (Index("ix_strand_move_strand_id_id", "strand_id", "id"),)
+
+
+def current_cycle(session: Session, strand_id: int) -> int:
+    """0 until the strand is first reopened, then 1, 2, …"""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(StrandMove)
+            .where(StrandMove.strand_id == strand_id, StrandMove.reopens)
+        )
+        or 0
+    )
+
+
+def facts_of(session: Session, strand: Strand) -> Facts:
+    cycle = current_cycle(session, strand.id)
+    rows = session.execute(
+        select(CaseAction.action, func.count())
+        .where(CaseAction.strand_id == strand.id, CaseAction.cycle == cycle)
+        .group_by(CaseAction.action)
+    ).all()
+    return Facts(
+        status=strand.status,
+        actions=Counter({str(code): int(n) for code, n in rows}),
+        fields=dict(strand.data or {}),
+    )
+
+
+def available_moves(session: Session, strand: Strand) -> list[MoveOption]:
+    """The moves from the strand's status, each with the reasons it is blocked now."""
+    if strand.status == CLOSED_MOVED:
+        return []
+    return options(workflow_of(strand), facts_of(session, strand))
+
+
+def actions_of(session: Session, strand_id: int) -> list[CaseAction]:
+    """Every case action recorded on the strand, newest first."""
+    return list(
+        session.scalars(
+            select(CaseAction)
+            .where(CaseAction.strand_id == strand_id)
+            .order_by(CaseAction.recorded_at.desc(), CaseAction.id.desc())
+        )
+    )
+
+
+def moves_of(session: Session, strand_id: int) -> list[StrandMove]:
+    """Every move of the strand, newest first."""
+    return list(
+        session.scalars(
+            select(StrandMove)
+            .where(StrandMove.strand_id == strand_id)
+            .order_by(StrandMove.id.desc())
+        )
+    )
+
+
+def record_action(
+    session: Session, actor: Actor, strand: Strand, action: str, *, notes: str | None = None
+) -> CaseAction:
+    """Record a case action on an open strand, at a status where the workflow offers it."""
+    workflow = workflow_of(strand)
+    spec = workflow.action(action)
+    if not strand.is_open:
+        raise ActionNotAvailable(
+            f"{strand.reference} is closed: reopen it before recording “{spec.label}”."
+        )
+    if spec not in workflow.actions_at(strand.status):
+        where = ", ".join(f"“{s}”" for s in spec.statuses)
+        raise ActionNotAvailable(f"“{spec.label}” can only be recorded at {where}.")
+    notes = (notes or "").strip() or None
+    if notes is not None and len(notes) > NOTES_MAX:
+        raise RuleBroken(f"Notes must be {NOTES_MAX} characters or fewer")
+    row = CaseAction(
+        strand_id=strand.id,
+        action=spec.code,
+        notes=notes,
+        status=strand.status,
+        cycle=current_cycle(session, strand.id),
+        actor_kind=actor.kind.value,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label[:200],
+    )
+    session.add(row)
+    session.flush()
+    history.record(
+        session,
+        actor,
+        HistoryKind.STRAND_ACTION_RECORDED,
+        f"{strand.label}: “{spec.label}” recorded at {strand.status!r}",
+        case_id=strand.case_id,
+        after={"strand": strand.reference, "action": spec.code, "notes": notes},
+    )
+    return row
+
+
+def _lock(session: Session, strand: Strand) -> None:
+    """Take the strand's row lock (PostgreSQL) and reload it, so a concurrent move waits here
+    and then sees the winner's version. SQLite serialises writers by itself."""
+    session.scalars(
+        select(Strand)
+        .where(Strand.id == strand.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _check_version(session: Session, strand: Strand, expected_version: int) -> None:
+    if strand.version == expected_version:
+        return
+    last = session.scalars(
+        select(StrandMove).where(StrandMove.strand_id == strand.id).order_by(StrandMove.id.desc())
+    ).first()
+    if last is not None and last.strand_version > expected_version:
+        when = clock.date_time(last.moved_at)
+        raise Conflict(
+            f"{strand.reference} was already moved from “{last.from_status}” to "
+            f"“{last.to_status}” by {last.actor_label} at {when}. Nothing was changed: reload "
+            "the page to see where it is now."
+        )
+    raise Conflict(
+        f"{strand.reference} was changed by someone else after you opened it. Nothing was "
+        "changed: reload the page to see the latest version."
+    )
+
+
+def move(
+    session: Session,
+    actor: Actor,
+    strand: Strand,
+    to_status: str,
+    *,
+    reason: str | None = None,
+    expected_version: int,
+) -> StrandMove:
+    """Move the strand to `to_status` — the only way a strand with a workflow changes status.
+
+    Raises Conflict (stale `expected_version`), MoveNotAllowed or MoveBlocked (with every
+    reason). Writes the history event (who, when, from, to, reason) and a StrandMove.
+    """
+    workflow = workflow_of(strand)
+    _lock(session, strand)
+    _check_version(session, strand, expected_version)
+    reason = (reason or "").strip() or None
+    from_status = strand.status
+    if from_status == CLOSED_MOVED:
+        raise MoveNotAllowed(f"{strand.reference} was moved to another case; it cannot move on.")
+    plan_move(workflow, facts_of(session, strand), to_status, reason)
+    reopens = not workflow.status(from_status).is_open and workflow.status(to_status).is_open
+    strands.change_status(session, actor, strand, to_status)
+    _add_reason_to_history(session, strand, to_status, reason)
+    record = StrandMove(
+        strand_id=strand.id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        reopens=reopens,
+        strand_version=strand.version,
+        actor_kind=actor.kind.value,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label[:200],
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _add_reason_to_history(
+    session: Session, strand: Strand, to_status: str, reason: str | None
+) -> None:
+    """`change_status` has just added its history event (who, when, from, to); the workflow adds
+    the reason to it, so one move is one event."""
+    for obj in list(session.new):
+        if (
+            isinstance(obj, HistoryEvent)
+            and obj.kind == HistoryKind.STRAND_STATUS_CHANGED
+            and (obj.after or {}).get("strand") == strand.reference
+            and (obj.after or {}).get("status") == to_status
+        ):
+            obj.after = {**(obj.after or {}), "reason": reason, "workflow": True}
+            if reason:
+                obj.summary = f"{obj.summary} — reason: {reason}"[:500]
+            return
+
+
+def set_field(
+    session: Session,
+    actor: Actor,
+    strand: Strand,
+    name: str,
+    value: str | None,
+    *,
+    expected_version: int,
+) -> Strand:
+    """Set a field the workflow reads (e.g. the Primary outcome), with history."""
+    workflow = workflow_of(strand)
+    spec = workflow.field(name)
+    if not spec.officer_sets:
+        raise RuleBroken(f"The {spec.label} is set when the {workflow.name} is received")
+    if not strand.is_open:
+        raise RuleBroken(f"{strand.reference} is closed: reopen it to change the {spec.label}")
+    value = (value or "").strip() or None
+    if value is not None and spec.choices and value not in spec.choices:
+        raise RuleBroken(f"Choose a {spec.label} from the list")
+    _lock(session, strand)
+    _check_version(session, strand, expected_version)
+    return strands.set_data(session, actor, strand, **{name: value})
