@@ -1,0 +1,173 @@
+"""Seeding the demo council: teams, officers, households, assessments, accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain import household
+from domain.accounts import create_officer, create_portal_account
+from domain.assessments import HOUSEHOLD_CHANGE, recalculate
+from domain.history import SYSTEM, Actor
+from domain.models import Address, Case, CaseOfficer, Person, PortalAccount, Team, User
+from domain.strands import HOUSING_REGISTER, open_strand
+from domain.vocab import OfficerRole
+from hearth.demo.changes import _seed_changes
+from hearth.demo.data import (
+    DEMO_PASSWORD,
+    EXPECTING,
+    FIRST_F,
+    FIRST_M,
+    KIDS_F,
+    KIDS_M,
+    OFFICERS,
+    PORTAL_APPLICANTS,
+    SHAPES,
+    STREETS,
+    SURNAMES,
+    TEAMS,
+    TODAY,
+    P,
+)
+from hearth.demo.referrals import _seed_referrals
+
+
+def _born(rng: random.Random, age: int) -> dt.date:
+    """A date of birth giving `age` on TODAY."""
+    latest = TODAY.replace(year=TODAY.year - age)
+    return latest - dt.timedelta(days=rng.randint(1, 360))
+
+
+def _person(rng: random.Random, sex: str, age: int, surname: str, used: set[str]) -> Person:
+    if age < 18:
+        pool = KIDS_F if sex == "F" else KIDS_M
+    else:
+        pool = FIRST_F if sex == "F" else FIRST_M
+    choices = [n for n in pool if n not in used] or pool
+    first = rng.choice(choices)
+    used.add(first)
+    return Person(first_name=first, last_name=surname, date_of_birth=_born(rng, age), sex=sex)
+
+
+def seed_demo(session: Session, *, force: bool = False) -> bool:
+    """Add the demo data. Returns False (and does nothing) if the database has any data."""
+    if not force and (
+        session.scalar(select(User.id).limit(1)) is not None
+        or session.scalar(select(Case.id).limit(1)) is not None
+    ):
+        return False
+    rng = random.Random(2026)
+    teams = {name: Team(name=name, allows_cases=allows) for name, allows in TEAMS}
+    session.add_all(teams.values())
+    session.flush()
+
+    officers: list[User] = []
+    for email, name, permissions in OFFICERS:
+        team = teams["Housing Register"] if P.QUEUE in permissions else teams["Housing Options"]
+        officers.append(
+            create_officer(
+                session,
+                SYSTEM,
+                email=email,
+                name=name,
+                permissions=permissions,
+                password=DEMO_PASSWORD,
+                team=team,
+            )
+        )
+    caseworkers = [u for u in officers if P.CASES in u.permissions]
+    accounts: dict[int, tuple[PortalAccount, Case]] = {}
+    case_teams = [t for t in teams.values() if t.allows_cases]
+
+    for index, shape in enumerate(SHAPES):
+        surname = SURNAMES[index % len(SURNAMES)]
+        used: set[str] = set()
+        primary = _person(rng, shape.primary_sex, shape.primary_age, surname, used)
+        primary.phone = f"07700 900{index:03d}"
+        primary.email = (
+            f"{primary.first_name.lower()}.{surname.lower().replace(chr(39), '')}@example.com"
+        )
+        primary.preferred_contact = rng.choice(["Email", "Phone", "Text message"])
+        primary.addresses.append(
+            Address(
+                line_1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+                town="Northbridge",
+                postcode=f"NB{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+                date_from=TODAY - dt.timedelta(days=365 * 3),
+            )
+        )
+        if index % 3 == 0:
+            primary.addresses.append(
+                Address(
+                    line_1=f"Flat {rng.randint(1, 30)}, {rng.choice(STREETS)}",
+                    town="Northbridge",
+                    postcode="NB2 4QT",
+                    date_from=TODAY - dt.timedelta(days=365 * 6),
+                    date_to=TODAY - dt.timedelta(days=365 * 3),
+                )
+            )
+        if shape.label in EXPECTING:
+            primary.pregnancy_due_date = TODAY + dt.timedelta(weeks=EXPECTING[shape.label])
+        officer = caseworkers[index % len(caseworkers)]
+        joined = TODAY - dt.timedelta(days=365 * 2 + index * 11)
+        case = household.open_case(
+            session,
+            Actor.officer(officer),
+            primary,
+            team_id=case_teams[index % len(case_teams)].id,
+            date_joined=joined,
+            officer=officer,
+            summary=f"Demo household: {shape.label}.",
+        )
+        case.created_at = dt.datetime.combine(joined, dt.time(10, 0), dt.UTC)
+        if index % 4 == 1:
+            case.officers.append(CaseOfficer(user=officers[4], role=OfficerRole.SUPERVISOR.value))
+        for member in shape.members:
+            person = _person(rng, member.sex, member.age, surname, used)
+            person.cannot_share_bedroom = member.cannot_share
+            member_joined = max(joined, person.date_of_birth or joined)
+            link = household.add_member(
+                session,
+                Actor.officer(officer),
+                case,
+                person,
+                relationship=member.relationship,
+                date_joined=member_joined,
+                joint_applicant=member.joint,
+            )
+            if member.relationship in ("Partner", "Spouse", "Civil partner"):
+                link.partner_person_id = primary.id
+                primary_link = case.primary
+                assert primary_link is not None
+                primary_link.partner_person_id = person.id
+            if member.left_months_ago is not None:
+                household.record_leaving(
+                    session,
+                    Actor.officer(officer),
+                    link,
+                    TODAY - dt.timedelta(days=30 * member.left_months_ago),
+                )
+        if index % 6 != 5:  # most households are on the housing register
+            open_strand(session, Actor.officer(officer), case, HOUSING_REGISTER, on=joined)
+            if any(m.left_months_ago is not None for m in shape.members):
+                recalculate(
+                    session,
+                    Actor.officer(officer),
+                    case,
+                    cause=HOUSEHOLD_CHANGE,
+                    cause_detail="Household changes recorded by the officer",
+                    on=TODAY,
+                )
+        if index in PORTAL_APPLICANTS and primary.email:
+            account = create_portal_account(
+                session, email=primary.email, password=DEMO_PASSWORD, verified=True
+            )
+            account.person_id = primary.id
+            accounts[index] = (account, case)
+    session.flush()
+    _seed_changes(session, accounts, reviewer=officers[1])
+    _seed_referrals(session, officer=officers[2])
+    return True
