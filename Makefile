@@ -45,7 +45,7 @@ chromium: ## install Debian's chromium for the browser tests (when missing and r
 	  fi; \
 	fi
 
-lint: $(BIN)/hearth ## ruff format check, ruff lint, mypy (strict for domain/ and changes/)
+lint: $(BIN)/hearth ## ruff format check, ruff lint, mypy (strict for domain/, changes/ and web/)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy

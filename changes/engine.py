@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from changes.kinds import Kind, Row, kind_of
-from changes.sla import add_working_days
+from domain.working_days import add_working_days
 from domain import assessments, history
 from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date

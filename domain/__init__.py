@@ -1,1 +1,6 @@
-"""The model and its rules. Imports nothing from the web layer."""
+"""The model and its rules. Imports nothing above it: no web framework, no forms, no apps.
+
+Commands here change records and write history in the caller's transaction and never commit;
+they refuse with exceptions from domain.errors that name the field at fault. One clock
+(domain.clock), one keyset pager (domain.paging), history kinds as an enum (domain.history_kinds).
+"""

@@ -1,1 +1,2 @@
-"""The public portal: applicants and referrers, phones first."""
+"""The public portal: applicants and referrers, phones first, working without JavaScript.
+Views read the request, run one command through ctx.attempt and render or redirect."""

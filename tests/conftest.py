@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from domain import passwords
 from domain.models import User
 from domain.vocab import Permission
 from hearth.app import create_app
@@ -31,6 +32,8 @@ from tests.support.factories import TEST_PASSWORD, make_officer
 from tests.support.pages import Pages
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+passwords.use_cheap_parameters_for_tests()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

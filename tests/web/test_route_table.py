@@ -43,6 +43,21 @@ def test_route_table_is_not_empty() -> None:
     assert POST_ROUTES, "there should be POST routes to check"
 
 
+_SEGMENT = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*(\.[a-z]+)?|\{[a-z_]+(:[a-z]+)?\})$")
+
+
+def test_every_url_is_kebab_case() -> None:
+    """Lower case words joined by hyphens (plus {parameters} and a file extension)."""
+    wrong = []
+    for path, name, _ in ALL_ROUTES:
+        for segment in path.strip("/").split("/"):
+            pieces = re.split(r"(\{[^}]*\})", segment)
+            words = "".join("x" if p.startswith("{") else p for p in pieces if p)
+            if segment and not (_SEGMENT.match(segment) or _SEGMENT.match(words)):
+                wrong.append(f"{name}: {path}")
+    assert wrong == []
+
+
 @pytest.mark.parametrize(("path", "name", "route"), ALL_ROUTES, ids=[n for _, n, _ in ALL_ROUTES])
 def test_every_route_goes_through_a_view_decorator(path: str, name: str, route: Route) -> None:
     if name in INFRASTRUCTURE:

@@ -1,5 +1,6 @@
-"""Service standard for pending changes: a target date in working days, skipping weekends and
-the bank holidays of England and Wales (from the `holidays` package, offline)."""
+"""Working days: every day but weekends and the bank holidays of England and Wales (from the
+`holidays` package, offline). Service standards — a pending change's target date, a task's —
+are counted in them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,6 @@ import datetime as dt
 from functools import lru_cache
 
 import holidays
-
-DEFAULT_WORKING_DAYS = 10
-
 
 @lru_cache(maxsize=32)
 def _bank_holidays(year: int) -> frozenset[dt.date]:
