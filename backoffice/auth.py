@@ -76,7 +76,7 @@ def oidc_start(ctx: Ctx) -> Response:
             ctx.request.session,
             OIDC_FLOW_KEY,
             redirect_uri=_callback_url(ctx),
-            next_url=safe_next(ctx.request.query_params.get("next"), home),
+            next_url=safe_next(ctx.query.get("next"), home),
         )
     except OIDCError as exc:
         ctx.request.session["oidc_problem"] = str(exc)
@@ -92,7 +92,7 @@ def oidc_callback(ctx: Ctx) -> Response:
             ctx.request.session,
             OIDC_FLOW_KEY,
             redirect_uri=_callback_url(ctx),
-            params=dict(ctx.request.query_params),
+            params=dict(ctx.query),
         )
     except OIDCError as exc:
         ctx.request.session["oidc_problem"] = str(exc)

@@ -19,7 +19,7 @@ from domain.history import Actor
 from domain.models import Case, CasePerson
 from domain.vocab import RELATIONSHIPS, Permission
 from web.context import Ctx
-from web.parsing import parse_id
+from web.parsing import parse_flag, parse_id
 from web.views import officer_view
 
 
@@ -28,7 +28,7 @@ def _case(ctx: Ctx) -> Case:
 
 
 def _flag(ctx: Ctx, name: str) -> bool:
-    return ctx.request.query_params.get(name, "") in {"1", "yes", "true"}
+    return parse_flag(ctx.query.get(name))
 
 
 def render_case_page(
@@ -46,7 +46,7 @@ def render_case_page(
 
 @officer_view(Permission.CASES)
 def cases(ctx: Ctx) -> Response:
-    search = q.parse_search(ctx.request.query_params.get("q"))
+    search = q.parse_search(ctx.query.get("q"))
     after = ctx.query.get("after")
     if search.error:
         ctx.problems.add(search.error, "q")
@@ -124,7 +124,7 @@ def case_switch_primary(ctx: Ctx) -> Response:
     assert ctx.user is not None
     case = _case(ctx)
     current = household.members_on(case, ctx.today)
-    source = ctx.form if ctx.form is not None else ctx.request.query_params
+    source = ctx.form if ctx.form is not None else ctx.query
     chosen_id = str(source.get("new_primary") or source.get("person") or "")
     chosen = next(
         (cp for cp in current if str(cp.person_id) == chosen_id and not cp.is_primary), None
@@ -184,7 +184,7 @@ def case_portal(ctx: Ctx) -> Response:
 @officer_view(Permission.CASES)
 def case_history(ctx: Ctx) -> Response:
     case = _case(ctx)
-    params = ctx.request.query_params
+    params = ctx.query
     kinds = q.history_kinds(ctx.db, case.id)
     months = q.history_months(ctx.db, case.id)
     kind = params.get("kind") or None

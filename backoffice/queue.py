@@ -40,7 +40,7 @@ def notifier(ctx: Ctx) -> Notifier:
 
 
 def _filter(ctx: Ctx) -> queue.QueueFilter:
-    q = ctx.request.query_params
+    q = ctx.query
     team = q.get("team", "")
     return queue.QueueFilter(
         kind=q.get("kind") if q.get("kind") in KINDS else None,
@@ -56,7 +56,7 @@ def queue_page(ctx: Ctx) -> Response:
     f = _filter(ctx)
     after = ctx.query.get("after")
     result = queue.page(ctx.db, f, officer_id=ctx.user.id, today=ctx.today, after=after)
-    params = {k: v for k, v in ctx.request.query_params.items() if k != "after"}
+    params = {k: v for k, v in ctx.query.items() if k != "after"}
     next_url = None
     if result.next_cursor is not None:
         from urllib.parse import urlencode

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from changes.kinds import Kind, Row, kind_of
-from domain.working_days import add_working_days
 from domain import assessments, history
 from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date
@@ -27,6 +26,7 @@ from domain.history_kinds import HistoryKind
 from domain.models import Case, PortalAccount, User, utcnow
 from domain.outbox import queue_email
 from domain.pending import ChangeStatus, EvidenceFile, PendingChange
+from domain.working_days import add_working_days
 
 DEFAULT_TARGET_WORKING_DAYS = 10
 

@@ -17,6 +17,7 @@ def use_cheap_parameters_for_tests() -> None:
     _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     _DUMMY_HASH = _hasher.hash("not a real password")
 
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import holidays
 
+
 @lru_cache(maxsize=32)
 def _bank_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())

@@ -254,7 +254,7 @@ def external_callback(ctx: Ctx) -> Response:
             ctx.request.session,
             APPLICANT_FLOW_KEY,
             redirect_uri=_external_callback(ctx),
-            params=dict(ctx.request.query_params),
+            params=dict(ctx.query),
             require_verified_email=True,  # the email decides which account this is
         )
     except OIDCError as exc:

@@ -32,6 +32,7 @@ from domain.models import PortalAccount, User
 from web.csrf import csrf_token
 from web.errors import Problems, is_write_clash, summary_items
 from web.oidc import OIDCClient
+from web.parsing import clean_query
 from web.settings import Settings
 from web.templating import Assets
 
@@ -114,7 +115,8 @@ class Ctx:
 
     @property
     def query(self) -> Mapping[str, str]:
-        return self.request.query_params
+        """The query string, cleaned of control characters (web.parsing.clean_query)."""
+        return clean_query(self.request.query_params)
 
     # --- the one way to change data ------------------------------------------------------
 

@@ -28,6 +28,7 @@ from web import signin
 from web.context import AppState, Ctx, app_state
 from web.csrf import check_csrf
 from web.errors import STALE_RECORD, WRITE_CLASH, is_write_clash
+from web.parsing import clean_form
 
 log = logging.getLogger("hearth.web")
 
@@ -48,7 +49,7 @@ def _make_endpoint(
     async def endpoint(request: Request) -> Response:
         form: FormData | None = None
         if request.method == "POST":
-            form = await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS)
+            form = clean_form(await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS))
             check_csrf(request, form)
         state = app_state(request)
         return await run_in_threadpool(
