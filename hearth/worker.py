@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,16 +35,18 @@ class Worker:
         *,
         name: str | None = None,
         poll_seconds: float = 1.0,
+        now: Callable[[], dt.datetime] = clock.now,
     ) -> None:
         self.factory = factory
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.poll_seconds = poll_seconds
+        self.now = now  # when jobs fall due and what "today" is (tests hold it still)
 
     def run_once(self) -> bool:
         """Claim and run one job. Returns False when there was nothing to do."""
         with self.factory() as session, session.begin():
-            job = jobs.claim_next(session, self.name)
+            job = jobs.claim_next(session, self.name, now=self.now())
             if job is None:
                 return False
             job_id, kind, payload = job.id, job.kind, dict(job.payload)
@@ -75,7 +78,7 @@ class Worker:
     def schedule_recurring(self) -> None:
         """Make sure today's recurring jobs are queued (each is queued at most once a day)."""
         with self.factory() as session, session.begin():
-            today = clock.today()
+            today = clock.local_date(self.now())
             for spec in RECURRING:
                 assert spec.daily is not None
                 spec.daily(session, today)

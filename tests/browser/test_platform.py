@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from domain.vocab import Permission
 from tests.browser.conftest import Live
 from tests.support.browser import Visit
@@ -54,7 +52,6 @@ def test_portal_home_at_320px_without_javascript(browser, live: Live) -> None:  
 
 def test_officer_signs_in_with_a_local_account(desktop: Visit, live: Live) -> None:
     with live.sessions.begin() as session:
-        assert isinstance(session, Session)
         officer = make_officer(session, Permission.CASES, name="Bea Lindqvist")
         email = officer.email
     page = desktop.goto("/backoffice/")

@@ -338,9 +338,11 @@ def test_choosing_a_policy_validates_it_and_records_history(db: Session) -> None
 # --- background jobs in the worker ----------------------------------------------------------
 
 
-def worker(committed: sessionmaker[Session], tmp_path: Path) -> Worker:
+def worker(committed: sessionmaker[Session], tmp_path: Path, today: dt.date) -> Worker:
+    """A worker whose clock stands at midday on `today` in England, whatever the time is."""
     settings = load_settings({"HEARTH_DATA_DIR": str(tmp_path), "SECRET_KEY": "s" * 40})
-    return Worker(committed, settings, name="test-worker")
+    midday = dt.datetime.combine(today, dt.time(12), ZoneInfo("Europe/London"))
+    return Worker(committed, settings, name="test-worker", now=lambda: midday)
 
 
 def test_the_daily_job_runs_once_a_day_in_the_worker(
@@ -359,7 +361,7 @@ def test_the_daily_job_runs_once_a_day_in_the_worker(
         assert assessments.schedule_daily(session, today) is not None
         assert assessments.schedule_daily(session, today) is None
 
-    assert worker(committed, tmp_path).run_until_idle() == 1  # tomorrow's is not due yet
+    assert worker(committed, tmp_path, today).run_until_idle() == 1  # tomorrow's is not due yet
 
     with committed() as session:
         version = current_assessment(session, case_id)
@@ -381,7 +383,7 @@ def test_the_daily_job_runs_once_a_day_in_the_worker(
 
     with committed.begin() as session:
         assert assessments.schedule_daily(session, today) is None
-    assert worker(committed, tmp_path).run_until_idle() == 0
+    assert worker(committed, tmp_path, today).run_until_idle() == 0
 
 
 def test_a_stopped_worker_catches_up_on_missed_days(
@@ -390,7 +392,7 @@ def test_a_stopped_worker_catches_up_on_missed_days(
     today = council_today()
     with committed.begin() as session:
         assessments.schedule_daily(session, today - 2 * DAY)
-    assert worker(committed, tmp_path).run_until_idle() == 3
+    assert worker(committed, tmp_path, today).run_until_idle() == 3
     with committed() as session:
         done = session.scalars(
             select(Job.payload).where(Job.kind == "bedrooms.daily", Job.status == "done")
@@ -423,7 +425,7 @@ def test_a_policy_change_recalculates_every_open_assessment(
         actor = Actor.officer(officer(session))
         assert choose_bedroom_policy(session, actor, "bedroom-standard") is not None
 
-    assert worker(committed, tmp_path).run_until_idle() == 1
+    assert worker(committed, tmp_path, council_today()).run_until_idle() == 1
 
     with committed() as session:
         job = session.scalars(select(Job).where(Job.kind == "bedrooms.policy_change")).one()
@@ -453,7 +455,7 @@ def test_a_policy_change_recalculates_every_open_assessment(
         actor = Actor.officer(session.scalars(select(User)).first())  # type: ignore[arg-type]
         choose_bedroom_policy(session, actor, "size-criteria")
         choose_bedroom_policy(session, actor, "bedroom-standard")
-    assert worker(committed, tmp_path).run_until_idle() == 2
+    assert worker(committed, tmp_path, council_today()).run_until_idle() == 2
     with committed() as session:
         assert current_assessment(session, ids[0]).number == 2  # type: ignore[union-attr]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -148,9 +149,11 @@ def test_a_starting_worker_queues_todays_bedroom_recalculation_once(
     from domain.clock import today as council_today
 
     settings = load_settings({"HEARTH_DATA_DIR": str(tmp_path), "SECRET_KEY": "s" * 40})
-    worker = Worker(committed, settings, name="t")
+    today = council_today()
+    midday = dt.datetime.combine(today, dt.time(12), ZoneInfo("Europe/London"))
+    worker = Worker(committed, settings, name="t", now=lambda: midday)
     worker.schedule_recurring()
     worker.schedule_recurring()  # a second worker, or a restart, adds nothing
     with committed() as session:
         (job,) = session.scalars(select(Job).where(Job.kind == DAILY_JOB)).all()
-        assert job.payload == {"on": council_today().isoformat()}
+        assert job.payload == {"on": today.isoformat()}

@@ -232,13 +232,6 @@ def test_dates_are_written_in_full() -> None:
     assert clock.short_date(D(2026, 3, 4)) == "4 Mar 2026"
 
 
-def test_ages_go_up_on_the_birthday_and_29_february_on_1_march() -> None:
-    assert clock.age_on(D(2000, 6, 15), D(2026, 6, 14)) == 25
-    assert clock.age_on(D(2000, 6, 15), D(2026, 6, 15)) == 26
-    assert clock.age_on(D(2004, 2, 29), D(2026, 2, 28)) == 21
-    assert clock.age_on(D(2004, 2, 29), D(2026, 3, 1)) == 22
-
-
 # --- working days -----------------------------------------------------------------------------
 
 

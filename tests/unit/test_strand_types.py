@@ -93,8 +93,11 @@ def test_bad_strand_type_definitions_are_refused(change: dict[str, object], mess
     }
     with pytest.raises(ValueError, match=message):
         StrandType.from_dict(data)
+
+
+def test_a_definition_without_closed_statuses_is_refused() -> None:
     with pytest.raises(ValueError, match="missing 'closed'"):
-        StrandType.from_dict({k: v for k, v in data.items() if k != "closed"})
+        StrandType.from_dict({"code": "ts", "name": "T", "prefix": "TS", "open": ["Referred"]})
 
 
 def test_registering_a_type_refuses_clashes() -> None:
@@ -118,9 +121,13 @@ def test_registering_a_type_refuses_clashes() -> None:
         ("BA-12x", None),
     ],
 )
-def test_strand_references(text: str, parsed: tuple[str, int] | None) -> None:
+def test_strand_references_are_read_forgivingly(text: str, parsed: tuple[str, int] | None) -> None:
     assert parse_strand_reference(text) == parsed
+
+
+def test_strand_references_are_written_with_six_digits() -> None:
     assert strands.format_strand_reference("BA", 12) == "BA-000012"
+    assert strands.format_strand_reference("HR", 1234567) == "HR-1234567"
 
 
 def test_birth_dates_turning_an_age_agree_with_age_on() -> None:

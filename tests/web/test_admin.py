@@ -113,7 +113,6 @@ def test_deactivating_an_officer_signs_them_out(
     db: Session, pages: Pages, sign_in_officer: Callable[..., User], client
 ) -> None:  # type: ignore[no-untyped-def]
     from domain import login_sessions
-    from domain.models import utcnow
 
     officer = make_officer(db, Permission.CASES)
     login_sessions.start(db, user=officer)
@@ -127,7 +126,12 @@ def test_deactivating_an_officer_signs_them_out(
     db.expire_all()
     assert db.get(User, officer.id).active is False  # type: ignore[union-attr]
     assert login_sessions.count_for(db, user_id=officer.id) == 0
-    assert utcnow()
+    event = db.scalars(
+        select(HistoryEvent)
+        .where(HistoryEvent.kind == "officer.updated")
+        .order_by(HistoryEvent.id.desc())
+    ).first()
+    assert event is not None and event.after == {"active": False}
 
 
 def test_admin_edit_form_errors(

@@ -166,9 +166,15 @@ def test_cases_list_pages_with_a_keyset(
     assert queries.count < 15
 
 
-def test_cases_list_ignores_a_bad_page_parameter(pages: Pages, officer: User) -> None:
-    for after in ("abc", "-1", "99999999999999999999", "0", "²"):
-        pages.get("backoffice:cases", params={"after": after})
+def test_cases_list_ignores_a_bad_page_parameter(db: Session, pages: Pages, officer: User) -> None:
+    first = make_case(db, make_person(db, "First", "Made"))
+    newest = make_case(db, make_person(db, "Last", "Made"))
+    first.created_at = newest.created_at - dt.timedelta(days=1)
+    db.commit()
+    for after in ("abc", "-1", "99999999999999999999", "0", "²", "eyJ4IjoxfQ"):
+        page = pages.get("backoffice:cases", params={"after": after})
+        refs = page.texts("tbody tr td:first-child a")
+        assert refs[:2] == [newest.reference, first.reference]  # the first page, as if no cursor
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -433,4 +439,9 @@ def test_portal_tab_when_nothing_was_reported(
 def test_toggles_ignore_odd_values(
     pages: Pages, family: dict[str, Any], officer: User, name: str
 ) -> None:
-    pages.get(f"backoffice:{name}", case_id=family["case"].id, params={"closed": "x", "past": "%"})
+    page = pages.get(
+        f"backoffice:{name}", case_id=family["case"].id, params={"closed": "x", "past": "%"}
+    )
+    # Neither toggle was taken as "on": no past applicants, no closed strands shown.
+    assert "Zainab Begum" not in " ".join(page.texts("main table"))
+    assert family["health"].reference not in page.text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -88,25 +87,24 @@ def test_the_list_shows_referrals_newest_first_with_their_status(
 
 
 def test_the_list_pages_through_older_referrals(
-    db: Session,
-    pages: Pages,
-    sign_in_officer: Callable[..., User],
-    monkeypatch: pytest.MonkeyPatch,
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User]
 ) -> None:
-    from backoffice import referrals as views
+    from backoffice.referrals import PAGE_SIZE
 
-    made = [make_referral(db, first_name=f"P{n}") for n in range(3)]
+    made = [make_referral(db, first_name=f"P{n}") for n in range(PAGE_SIZE + 1)]
     db.commit()
     sign_in_officer(Permission.CASES)
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
     page = pages.get("backoffice:referrals")
-    assert len(page.select("tbody tr")) == 2
+    rows = [r["data-referral"] for r in page.select("tbody tr")]
+    assert rows == [r.reference for r in reversed(made[1:])]  # newest first, a page's worth
     older = page.select_one('a[href*="after="]')["href"]
     rest = pages.fetch(older)
     assert [r["data-referral"] for r in rest.select("tbody tr")] == [made[0].reference]
+    assert not rest.select('a[href*="after="]')
     assert rest.select_one('a[href="/backoffice/referrals"]')  # back to the newest
-    for odd in ("not-a-number", "²", "٣", "9" * 30):
-        pages.get("backoffice:referrals", params={"before": odd})
+    for odd in ("not-a-cursor", "²", "٣", "9" * 30):
+        again = pages.get("backoffice:referrals", params={"after": odd})
+        assert [r["data-referral"] for r in again.select("tbody tr")] == rows
 
 
 def test_the_workflow_page_shows_blocked_moves_with_their_reasons(

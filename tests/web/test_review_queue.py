@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes import engine
+from domain import clock
 from domain.models import CasePerson, User
 from domain.pending import PendingChange
 from domain.vocab import Permission
 from tests.support.factories import (
+    TEST_PASSWORD,
     link_partners,
     make_case,
     make_person,
@@ -25,7 +27,7 @@ from tests.support.factories import (
 )
 from tests.support.pages import Pages
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
@@ -276,44 +278,11 @@ def test_officers_can_download_evidence_and_applicants_cannot_reach_others(
     response = pages.client.get(href)
     assert response.status_code == 200 and response.content == b"%PDF-1.4 test"
     pages.get("backoffice:review", change_id=999999, status=404)
-
-
-def test_a_decision_that_cannot_land_leaves_no_effects(
-    db: Session,
-    pages: Pages,
-    family: dict[str, Any],
-    sign_in_officer: Callable[..., User],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """If something clashes after the effects were applied (here: another recalculation took the
-    assessment's next version number), nothing of the decision is kept."""
-    from domain import assessments
-    from domain.errors import Conflict
-
-    def clash(*args: Any, **kwargs: Any) -> None:
-        raise Conflict(
-            "The bedroom assessment was recalculated by someone else at the same moment."
-        )
-
-    change = submit(db, family, "left", {"person_id": family["son"].id, "date_left": str(TODAY)})
-    sign_in_officer(Permission.QUEUE)
-    monkeypatch.setattr(assessments, "recalculate", clash)
-    page = pages.post(
-        "backoffice:review_accept",
-        {"version": str(change.version)},
-        change_id=change.id,
-        status=409,
-    )
-    assert "recalculated by someone else" in page.text
-    db.expire_all()
-    assert db.get(PendingChange, change.id).status == "pending"  # type: ignore[union-attr]
-    assert (
-        db.scalar(select(CasePerson.date_left).where(CasePerson.person_id == family["son"].id))
-        is None
-    )
-    from domain.models import HistoryEvent
-
-    assert "household.left" not in set(db.scalars(select(HistoryEvent.kind)))
+    # Another applicant, signed in on the portal, cannot reach the file by its address.
+    other = make_portal_account(db, make_person(db, "Other", "Applicant"), email="x@example.com")
+    db.commit()
+    pages.post("sign_in", {"email": other.email, "password": TEST_PASSWORD})
+    pages.get("change_file", change_id=change.id, file_id=record.id, status=404)
 
 
 def test_next_change_skips_one_another_officer_has_taken(
