@@ -7,7 +7,6 @@ each wording is one class).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import cache
 from typing import Any
@@ -24,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from domain import clock
 from domain.referrals import (
     CONTACT_METHODS,
     HOUSEHOLD_MAX,
@@ -86,7 +86,7 @@ class WithinAYear:
     def __call__(self, form: Form, field: DateField) -> None:
         if field.data is None:
             return
-        today = dt.date.today()  # noqa: DTZ011  (the council's calendar day is close enough)
+        today = clock.today()
         if abs((field.data - today).days) > 366:
             field.bad_parts = set(PARTS)
             raise ValidationError(self.message)
