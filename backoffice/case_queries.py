@@ -25,6 +25,7 @@ from domain.clock import long_date
 from domain.errors import NotFound
 from domain.history_kinds import label_of
 from domain.household import members_on, past_members
+from domain.ids import MAX_ID
 from domain.models import (
     Case,
     CasePerson,
@@ -41,7 +42,6 @@ from domain.vocab import CaseStatus
 CASES_PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 200
-_MAX_ID = 2**31 - 1  # larger ids cannot exist (and PostgreSQL would refuse to compare them)
 
 
 # --------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ _MAX_ID = 2**31 - 1  # larger ids cannot exist (and PostgreSQL would refuse to c
 def load_case(session: Session, case_id: int) -> Case:
     """A case with its household and team loaded, or NotFound (a 404 page)."""
     case = None
-    if 0 < case_id <= _MAX_ID:
+    if 0 < case_id <= MAX_ID:
         case = session.scalars(
             select(Case)
             .where(Case.id == case_id)
@@ -141,7 +141,7 @@ def parse_search(raw: str | None) -> CaseSearch:
             )
     if _REFERENCE.match(text):
         case_id = parse_case_reference(text)
-        return CaseSearch(text=text, case_id=case_id if case_id and case_id <= _MAX_ID else 0)
+        return CaseSearch(text=text, case_id=case_id if case_id and case_id <= MAX_ID else 0)
     words = tuple(word.lower() for word in _WORD.findall(text))
     if not words:
         return CaseSearch(

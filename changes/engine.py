@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from changes.kinds import Kind, Row, kind_of
-from domain import assessments, history
+from domain import assessments, history, household
 from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
@@ -230,10 +230,16 @@ def accept(
     today: dt.date,
     notifier: Notifier,
 ) -> list[str]:
-    """Apply the change and record the decision. Returns a summary of the effects."""
+    """Apply the change and record the decision. Returns a summary of the effects.
+
+    A change to the household takes the case's lock first (household.lock_case), so decisions
+    on one household take turns and each recalculates the bedroom need from the household as
+    the one before left it."""
     _check_decidable(change, expected_version)
     actor = Actor.officer(officer)
     kind = kind_of(change.kind)
+    if kind.affects_household:
+        household.lock_case(session, change.case_id)
     effects = kind.apply(session, actor, change, today)
     if kind.affects_household:
         version = assessments.recalculate(

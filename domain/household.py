@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain import history, people
 from domain.clock import long_date
-from domain.errors import MissingRelationships, NotAMember, RuleBroken
+from domain.errors import MissingRelationships, NotAMember, NotFound, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, CaseOfficer, CasePerson, Person, User
@@ -37,6 +37,25 @@ def household_on(session: Session, case_id: int, on: dt.date) -> Sequence[CasePe
         .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
     )
     return session.scalars(stmt).all()
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    """Take the case's row lock for the rest of the transaction and reload its household as
+    committed now. Everything that changes a household (an accepted change, an officer's edit)
+    starts here, so two at once take turns and the second works from the first's result — the
+    bedroom need included. (SQLite's writers already take turns.)"""
+    stmt = (
+        select(Case)
+        .where(Case.id == case_id)
+        .options(selectinload(Case.people).selectinload(CasePerson.person))
+        .execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Case)
+    case = session.scalars(stmt).first()
+    if case is None:
+        raise NotFound("There is no such case")
+    return case
 
 
 def past_members(case: Case, on: dt.date) -> list[CasePerson]:

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -117,7 +117,13 @@ def end_all(
     return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
-def count_for(session: Session, *, user_id: int) -> int:
-    return len(
-        session.scalars(select(LoginSession.id).where(LoginSession.user_id == user_id)).all()
-    )
+def count_for(
+    session: Session, *, user_id: int | None = None, account_id: int | None = None
+) -> int:
+    """How many live sessions an officer or an applicant has."""
+    stmt = select(func.count()).select_from(LoginSession)
+    if user_id is not None:
+        stmt = stmt.where(LoginSession.user_id == user_id)
+    else:
+        stmt = stmt.where(LoginSession.portal_account_id == account_id)
+    return int(session.scalar(stmt) or 0)

@@ -42,6 +42,7 @@ from domain.base import (
 )
 from domain.clock import age_on
 from domain.history_kinds import HistoryKind
+from domain.ids import MAX_ID
 from domain.vocab import ActorKind, CaseStatus, JobStatus, OfficerRole, Permission, Sex
 
 CASE_REFERENCE_PREFIX = "HC-"
@@ -243,7 +244,7 @@ def parse_case_reference(reference: str) -> int | None:
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         return None
     value = int(cleaned)
-    return value if value > 0 else None
+    return value if 0 < value <= MAX_ID else None
 
 
 class CasePerson(Base):

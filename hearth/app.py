@@ -43,7 +43,10 @@ ERROR_TITLES = {
 
 
 class SecurityHeaders:
-    """Adds security headers to every response (pure ASGI, so streaming bodies pass through)."""
+    """Adds security headers to every response, error pages included (pure ASGI, so streaming
+    bodies pass through). A response that does not say how it may be cached is not cached at
+    all (`Cache-Control: no-store`): pages carry personal data; the fingerprinted assets and the
+    brand stylesheet set their own long caching."""
 
     def __init__(self, app: ASGIApp, *, https: bool, form_action: str = "'self'") -> None:
         self.app = app
@@ -62,6 +65,7 @@ class SecurityHeaders:
                 b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
             ),
             (b"cross-origin-opener-policy", b"same-origin"),
+            (b"cache-control", b"no-store"),
         ]
         if https:
             headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
@@ -96,6 +100,36 @@ class PlainStatic(StaticFiles):
         response = super().file_response(*args, **kwargs)
         response.headers["cache-control"] = "public, max-age=86400"
         return response
+
+
+class ServerErrors:
+    """The "Sorry, there is a problem" page for anything a view did not expect, rendered inside
+    the security headers (Starlette's own handler sits outside every middleware, so its 500s
+    would go out bare). The error is logged with the request; the page says nothing of it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception:
+            request = Request(scope)
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            if started:
+                raise
+            await _render_error(request, 500, None)(scope, receive, send)
 
 
 async def healthz(request: Request) -> Response:
@@ -157,11 +191,6 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     if detail in {"Not Found", "Method Not Allowed", "Forbidden"}:  # Starlette's defaults
         detail = None
     return _render_error(request, exc.status_code, detail)
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _render_error(request, 500, None)
 
 
 def build_routes(*, embedded: bool = True) -> list[BaseRoute]:
@@ -239,6 +268,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders, https=not settings.embedded, form_action=form_action),
+            Middleware(ServerErrors),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(
                 SessionMiddleware,
@@ -249,7 +279,7 @@ def create_app(
                 https_only=not settings.embedded,
             ),
         ],
-        exception_handlers={HTTPException: http_exception, 500: server_error},
+        exception_handlers={HTTPException: http_exception},
         lifespan=lifespan,
     )
     app.state.hearth = state

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from hearth import logs
 from hearth.db import DatabaseNotReady, check_ready, make_engine, make_session_factory, transaction
@@ -43,12 +43,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        log_config=None,
-        server_header=False,
+        **server_options(settings),
     )
     return 0
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app. X-Forwarded-For and -Proto are believed only from the
+    proxies the council lists (none by default: a client reaching the server directly could
+    otherwise claim any address and dodge the per-address limits)."""
+    return {
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        "log_config": None,
+        "server_header": False,
+    }
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ object; a bad value stops the process with a message that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -68,6 +69,23 @@ def _phone(env: Mapping[str, str], name: str, default: str) -> str:
     if not re.fullmatch(r"\+?[0-9 ()-]+", value) or not 3 <= digits <= 15:
         raise SettingsError(f"{name} must be a telephone number, like 020 7946 0000, not {value!r}")
     return value
+
+
+def _addresses(env: Mapping[str, str], name: str) -> str:
+    """A comma-separated list of IP addresses or networks (or "*"), checked."""
+    raw = (env.get(name) or "").strip()
+    if not raw or raw == "*":
+        return raw
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks, like 10.0.0.5,10.1.0.0/16; "
+                f"{item!r} is not one"
+            ) from None
+    return ",".join(items)
 
 
 def check_database_url(url: str) -> str:
@@ -180,6 +198,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
         mail_from=env.get("MAIL_FROM", "housing@northbridge.example"),
         max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10, minimum=1),
+        forwarded_allow_ips=_addresses(env, "FORWARDED_ALLOW_IPS"),
         officer_oidc=_oidc(env, "OIDC_", "your council account"),
         applicant_oidc=_oidc(env, "APPLICANT_OIDC_", "another account"),
     )

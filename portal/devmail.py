@@ -1,5 +1,6 @@
 """The developer mail page: in the embedded default, emails are not sent anywhere, so they are
-shown here instead. The route only exists in embedded mode."""
+shown here instead. The route only exists in embedded mode, and answers only a browser on this
+machine (loopback): the emails hold password reset and confirmation links."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from domain.security import OutboxEmail
@@ -24,7 +26,12 @@ def linkify(text: str) -> Markup:
     )
 
 
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
 @portal_view
 def dev_mail(ctx: Ctx) -> Response:
+    if ctx.client_address not in LOOPBACK:
+        raise HTTPException(404)
     emails = ctx.db.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(50)).all()
     return ctx.render("portal/dev_mail.html", emails=emails, linkify=linkify)

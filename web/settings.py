@@ -52,6 +52,7 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "housing@northbridge.example"
     max_upload_mb: int = 10
+    forwarded_allow_ips: str = ""  # proxies whose X-Forwarded-* headers are believed
     officer_oidc: OIDCConfig | None = None
     applicant_oidc: OIDCConfig | None = None
 

@@ -25,6 +25,7 @@ from domain.base import Base, created_timestamp, intpk, json_data, timestamp, ut
 from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
+from domain.ids import MAX_ID
 from domain.models import Case, CasePerson, User
 from domain.strands.types import (
     _PREFIX,
@@ -111,7 +112,7 @@ def parse_strand_reference(reference: str) -> tuple[str, int] | None:
     ):
         return None
     value = int(number)
-    return (prefix, value) if value > 0 else None
+    return (prefix, value) if 0 < value <= MAX_ID else None
 
 
 def find_by_reference(session: Session, reference: str) -> Strand | None:

@@ -48,10 +48,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: Any, port: int | None = None) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread; yields the base URL."""
+def live_server(app: Any, port: int | None = None, **options: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread (with uvicorn `options`); yields the base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    options.setdefault("log_level", "warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 
 from domain.models import PortalAccount
 from domain.security import AuthAttempt, LoginSession, OutboxEmail
@@ -267,9 +268,12 @@ def test_applicant_cannot_use_the_back_office(db: Session, pages: Pages) -> None
     assert pages.get("backoffice:home", status=303).location.startswith("/backoffice/sign-in")
 
 
-def test_developer_mail_page_shows_mail_only_in_embedded_mode(db: Session, pages: Pages) -> None:
+def test_developer_mail_page_answers_only_this_machine(db: Session, pages: Pages, app) -> None:  # type: ignore[no-untyped-def]
     pages.post("create_account", {"email": "dev@example.com", "password": TEST_PASSWORD})
-    page = pages.get("dev_mail")
+    # The test client is another machine ("testclient"): the page is not there for it.
+    pages.get("dev_mail", status=404)
+    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+        page = Pages(local).get("dev_mail")
     assert "Confirm your email address" in page.text
     assert page.select_one(".hearth-mail__body a")["href"].startswith(
         "http://testserver/confirm-email?token="

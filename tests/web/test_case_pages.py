@@ -46,8 +46,8 @@ def test_case_pages_need_the_cases_permission(
 def test_a_case_that_does_not_exist_is_a_404(pages: Pages, officer: User) -> None:
     page = pages.get("backoffice:case", status=404, case_id=999999)
     assert "There is no case with that number" in page.text
-    pages.get("backoffice:case_history", status=404, case_id=99999999999999999999)
-    pages.get("backoffice:case_people", status=404, case_id=0)
+    pages.fetch("/backoffice/cases/99999999999999999999/history", status=404)
+    pages.fetch("/backoffice/cases/0/people", status=404)
 
 
 # --- the cases list ---------------------------------------------------------------------------

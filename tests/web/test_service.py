@@ -147,6 +147,12 @@ def test_error_pages_in_both_styles(app, status: int, title: str) -> None:  # ty
             page = pages.fetch(path, status=status)
             assert page.h1 == title
             assert page.select(marker)
+            # Error pages, the unexpected 500 included, carry every security header.
+            headers = page.response.headers
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+            assert headers["x-content-type-options"] == "nosniff"
+            assert headers["x-frame-options"] == "DENY"
+            assert headers["cache-control"] == "no-store"
             if status == 500:
                 assert "an unexpected failure" not in page.text  # no internals leak
             else:
