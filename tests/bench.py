@@ -18,6 +18,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from changes import queue
+from domain import accounts
+from domain.accounts import Mailer
 from domain.bedrooms import Occupant, assess
 from domain.models import Case, CasePerson, Person, PortalAccount, utcnow
 from domain.pending import PendingChange
@@ -110,6 +112,28 @@ def main() -> None:
         Occupant("b", dt.date(1979, 1, 1), "M", partner="a"),
         *[Occupant(f"c{n}", dt.date(2010 + n % 12, 1 + n % 12, 1), "FM"[n % 2]) for n in range(8)],
     ]
+    # Creating an account: a known email and a new one must take the same time (both hash the
+    # password and queue one email), or the page's timing would tell who has an account.
+    mailer = Mailer("Council", "Housing options", "s" * 40, lambda route, token: "http://x/")
+    counter = iter(range(10**9))
+
+    def sign_up(email: Callable[[], str]) -> Callable[[], object]:
+        def run() -> object:
+            with sessions() as db, db.begin():
+                accounts.sign_up(
+                    db,
+                    email=email(),
+                    password="a fine long passphrase",
+                    mailer=mailer,
+                    client=f"10.{next(counter) % 250}.0.1",
+                )
+                db.rollback()
+            return None
+
+        return run
+
+    timed("create account, email already has an account", sign_up(lambda: "bench@example.com"))
+    timed("create account, new email", sign_up(lambda: f"new{next(counter)}@example.com"))
     timed(
         "bedroom need, 10 people, size criteria",
         lambda: assess(household, dt.date(2026, 11, 21), "size-criteria"),
