@@ -6,7 +6,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from wtforms import Form, HiddenField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from changes import engine, evidence, queue
 from changes.engine import Notifier
@@ -23,8 +23,9 @@ from web.views import officer_view
 
 class RejectForm(Form):
     reason = TextAreaField(
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
-            InputRequired("Enter the reason the applicant will read"),
+            DataRequired("Enter the reason the applicant will read"),
             Length(max=2000, message="The reason must be 2,000 characters or fewer"),
         ]
     )
@@ -164,6 +165,7 @@ def accept(ctx: Ctx) -> Response:
         expected_version=version,
         today=ctx.today,
         notifier=notifier(ctx),
+        confirm_stale=ctx.form is not None and ctx.form.get("confirm_stale") == "yes",
     )
     if not accepted:
         return _review(ctx, _change(ctx))

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from changes.kinds import Kind, Row, kind_of
+from changes.kinds.base import Stale
 from domain import assessments, history, household
 from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date
@@ -72,6 +73,10 @@ def lock_change(session: Session, change_id: int) -> PendingChange:
 
 def _describe(change: PendingChange) -> str:
     return kind_of(change.kind).describe(change.case, change.payload)
+
+
+def _tell_applicant(change: PendingChange) -> str:
+    return kind_of(change.kind).to_applicant(change.case, change.payload)
 
 
 def submit(
@@ -229,17 +234,32 @@ def accept(
     expected_version: int,
     today: dt.date,
     notifier: Notifier,
+    confirm_stale: bool = False,
 ) -> list[str]:
     """Apply the change and record the decision. Returns a summary of the effects.
 
     A change to the household takes the case's lock first (household.lock_case), so decisions
     on one household take turns and each recalculates the bedroom need from the household as
-    the one before left it."""
+    the one before left it. A change the record has moved on from is refused when it no longer
+    applies (its person has left), and otherwise needs the officer's `confirm_stale`. What it
+    changed, before and after, is kept with the decision (PendingChange.decision_record)."""
     _check_decidable(change, expected_version)
     actor = Actor.officer(officer)
     kind = kind_of(change.kind)
     if kind.affects_household:
         household.lock_case(session, change.case_id)
+    stale = kind.staleness(session, change.case, change, today)
+    if stale.blocking:
+        raise RuleBroken(stale.blocking)
+    if stale and not confirm_stale:
+        raise RuleBroken(
+            "The record has moved on since this change was sent. Check what has changed, "
+            "then confirm you still want to accept it",
+            field="confirm_stale",
+        )
+    rows = kind.rows(session, change.case, change.payload)
+    need_before = assessments.current_assessment(session, change.case_id)
+    before_text = need_before.summary() if need_before is not None else None
     effects = kind.apply(session, actor, change, today)
     if kind.affects_household:
         version = assessments.recalculate(
@@ -253,6 +273,11 @@ def accept(
         )
         if version is not None:
             effects.append(f"Bedroom need recalculated: {version.summary()}")
+        after = assessments.current_assessment(session, change.case_id)
+        need = {"before": before_text, "after": after.summary() if after else None}
+    else:
+        need = None
+    change.decision_record = _record(rows, need, stale)
     change.status = ChangeStatus.ACCEPTED
     change.decided_by = officer
     change.decided_at = utcnow()
@@ -284,7 +309,10 @@ def reject(
     _check_decidable(change, expected_version)
     reason = reason.strip()
     if not reason:
-        raise RuleBroken("Enter the reason the applicant will read")
+        raise RuleBroken("Enter the reason the applicant will read", field="reason")
+    change.decision_record = _record(
+        kind_of(change.kind).rows(session, change.case, change.payload), None, None
+    )
     change.status = ChangeStatus.REJECTED
     change.decided_by = officer
     change.decided_at = utcnow()
@@ -303,6 +331,21 @@ def reject(
     _notify(session, change, notifier)
 
 
+def _record(rows: list[Row], need: dict[str, Any] | None, stale: Stale | None) -> dict[str, Any]:
+    """What a decision changed, as it stood at the moment of deciding."""
+    return {
+        "rows": [{"label": r.label, "before": r.before, "after": r.after} for r in rows],
+        "need": need,
+        "stale": list(stale.reasons) if stale else [],
+    }
+
+
+def decision_rows(change: PendingChange) -> list[Row]:
+    """The before → after of a decided change, as it was when it was decided."""
+    record = change.decision_record or {}
+    return [Row(r["label"], r["before"], r["after"]) for r in record.get("rows", [])]
+
+
 def _notify(session: Session, change: PendingChange, notifier: Notifier) -> None:
     account = change.submitted_by
     if account is None:
@@ -312,13 +355,13 @@ def _notify(session: Session, change: PendingChange, notifier: Notifier) -> None
         subject = f"Your change {change.reference} has been accepted"
         body = (
             f"An officer at {notifier.council_name} has accepted the change you reported:\n\n"
-            f"{kind.label}: {_describe(change)}\n\nYour case now shows it."
+            f"{kind.title}: {_tell_applicant(change)}\n\nYour case now shows it."
         )
     else:
         subject = f"Your change {change.reference} was not accepted"
         body = (
             f"An officer at {notifier.council_name} did not accept the change you reported:\n\n"
-            f"{kind.label}: {_describe(change)}\n\nThe reason they gave:\n\n"
+            f"{kind.title}: {_tell_applicant(change)}\n\nThe reason they gave:\n\n"
             f"{change.decision_reason}\n\nIf you think this is wrong, contact the housing "
             "options team or report the change again with more evidence."
         )
@@ -339,55 +382,48 @@ def _notify(session: Session, change: PendingChange, notifier: Notifier) -> None
 @dataclass
 class Preview:
     rows: list[Row]
-    need_before: BedroomNeed | None
-    need_after: BedroomNeed | None
-    stale: list[str] = field(default_factory=list)
+    need_before: str | None  # the bedroom need, in words
+    need_after: str | None
+    stale: Stale = field(default_factory=Stale)
     problem: str | None = None
+    decided: bool = False  # rows and need as they were when the change was decided
 
     @property
     def need_changes(self) -> bool:
         return (
             self.need_before is not None
             and self.need_after is not None
-            and self.need_before.bedrooms != self.need_after.bedrooms
+            and self.need_before != self.need_after
         )
 
 
-def staleness(session: Session, change: PendingChange) -> list[str]:
-    """How the record has moved on since the change was submitted, in words (empty if not)."""
-    kind = kind_of(change.kind)
-    now = kind.basis(session, change.case, change.payload)
-    then = change.basis or {}
-    differences = []
-    for key in sorted(set(now) | set(then)):
-        if now.get(key) != then.get(key):
-            label = key.replace("_", " ")
-            differences.append(
-                f"{label.capitalize()} was {_show(then.get(key))} when this was sent, "
-                f"and is now {_show(now.get(key))}"
-            )
-    return differences
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "not recorded"
-    if isinstance(value, list):
-        return f"{len(value)} people" if value else "nobody"
-    return str(value)
+def staleness(session: Session, change: PendingChange, today: dt.date) -> Stale:
+    """How the record has moved on since the change was sent (see Kind.staleness)."""
+    return kind_of(change.kind).staleness(session, change.case, change, today)
 
 
 def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
     """What accepting would do, against the record as it is now — including the bedroom need,
-    worked out by applying the change inside a savepoint that is then rolled back."""
+    worked out by applying the change inside a savepoint that is then rolled back. For a
+    decided change, what it did (or would have done), as it stood at the decision."""
     kind: Kind = kind_of(change.kind)
     case = change.case
+    if not change.is_pending:
+        record = change.decision_record or {}
+        need = record.get("need") or {}
+        return Preview(
+            decision_rows(change) or kind.rows(session, case, change.payload),
+            need.get("before"),
+            need.get("after"),
+            Stale(tuple(record.get("stale", ()))),
+            decided=bool(record),
+        )
     rows = kind.rows(session, case, change.payload)
-    stale = staleness(session, change) if change.is_pending else []
-    need_before = assessments.preview_need(session, case, today)
+    stale = kind.staleness(session, case, change, today)
+    before = assessments.preview_need(session, case, today)
     need_after: BedroomNeed | None = None
-    problem = None
-    if change.is_pending and kind.affects_household:
+    problem = stale.blocking
+    if kind.affects_household and problem is None:
         nested = session.begin_nested()
         try:
             kind.apply(session, SYSTEM, change, today)
@@ -399,7 +435,13 @@ def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
         finally:
             nested.rollback()
             session.expire_all()
-    return Preview(rows, need_before, need_after, stale, problem)
+    return Preview(
+        rows,
+        before.summary() if before else None,
+        need_after.summary() if need_after else None,
+        stale,
+        problem,
+    )
 
 
 def pending_for_case(session: Session, case_id: int) -> list[PendingChange]:

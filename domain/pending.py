@@ -8,8 +8,9 @@ rules live in `changes/`; this module only describes the tables.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.base import Base, created_timestamp, intpk, json_data, str320, timestamp
@@ -49,6 +50,9 @@ class PendingChange(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[timestamp | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # What the decision changed, before → after, as it stood then (rows, bedroom need, and what
+    # had moved on since the change was sent), so a decided change still reads as it did.
+    decision_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     withdrawn_at: Mapped[timestamp | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -180,7 +180,7 @@ def your_changes(ctx: Ctx) -> Response:
     return ctx.render(
         "portal/changes/list.html",
         changes=changes,
-        describe=lambda c: KINDS[c.kind].describe(c.case, c.payload),
+        describe=lambda c: KINDS[c.kind].to_applicant(c.case, c.payload),
     )
 
 
@@ -209,7 +209,7 @@ def withdraw(ctx: Ctx) -> Response:
     return ctx.render(
         "portal/changes/withdraw.html",
         change=change,
-        description=kind.describe(change.case, change.payload),
+        description=kind.to_applicant(change.case, change.payload),
     )
 
 

@@ -31,6 +31,26 @@ class FieldErrors(RuleBroken):
 
 
 @dataclass(frozen=True)
+class Stale:
+    """What moved on since a change was sent (`reasons`), and whether that stops it being
+    accepted at all (`blocking`, the reason) or only needs the officer's confirmation."""
+
+    reasons: tuple[str, ...] = ()
+    blocking: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.reasons)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, list):
+        return f"{len(value)} people" if value else "nobody"
+    return str(value)
+
+
+@dataclass(frozen=True)
 class Row:
     """One line of a before → after comparison."""
 
@@ -118,5 +138,42 @@ class Kind(ABC):
         ...
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
-        """One line for lists: e.g. "Tariq Khan left on 3 March 2026"."""
+        """One line for officers (lists, history, banners), naming people in the third person:
+        e.g. "Tariq Khan left on 3 March 2026"."""
         return self.label
+
+    def to_applicant(self, case: Case, payload: dict[str, Any]) -> str:
+        """The same line in the applicant's words (their pages and emails): "your son"."""
+        return self.describe(case, payload)
+
+    # A change about a member who has since left cannot be applied (left, relationship,
+    # pregnancy); others only need the officer to confirm they still want it.
+    refused_when_target_left: ClassVar[bool] = False
+
+    def staleness(
+        self, session: Session, case: Case, change: PendingChange, today: dt.date
+    ) -> Stale:
+        """How the record has moved on since the change was sent, in words for officers."""
+        reasons: list[str] = []
+        target = self.target_person_id(change.payload)
+        gone = None
+        if target is not None:
+            link = link_of(case, target)
+            if link is not None and link.date_left is not None and link.date_left <= today:
+                gone = f"{link.person.full_name} left the household on {fmt_date(link.date_left)}"
+                reasons.append(gone + ", after this change was sent")
+        now = self.basis(session, case, change.payload)
+        then = change.basis or {}
+        for key in sorted(now):  # (a key only an older basis had is not compared)
+            if key in then and now[key] != then[key]:
+                label = key.replace("_", " ")
+                reasons.append(
+                    f"{label.capitalize()} was {_show(then.get(key))} when this was sent, "
+                    f"and is now {_show(now.get(key))}"
+                )
+        blocking = None
+        if gone is not None and self.refused_when_target_left:
+            blocking = (
+                f"{gone}, so this change no longer applies. Reject it, and tell the applicant why."
+            )
+        return Stale(tuple(reasons), blocking)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from wtforms import Form, RadioField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
@@ -10,6 +11,7 @@ from wtforms.validators import InputRequired, Length
 
 from changes.kinds.base import FieldErrors, link_of, member
 from domain import household
+from domain.clock import long_date
 from domain.models import Case
 from domain.vocab import RELATIONSHIPS
 
@@ -22,6 +24,24 @@ RELATIONSHIP_CHOICES = [SelectChoice("", "Choose a relationship")] + [
     SelectChoice(r, r) for r in RELATIONSHIPS
 ]
 CHILD_RELATIONSHIPS = ("Son", "Daughter", "Grandchild", "Foster child", "Other relative")
+
+
+def already_member(case: Case, payload: dict[str, Any]) -> str | None:
+    """A member already on the case with the new person's name and date of birth (someone
+    added meanwhile, by another change or an officer), as "Name (born …)"; else None."""
+    first = str(payload["first_name"]).strip().lower()
+    last = str(payload["last_name"]).strip().lower()
+    born = str(payload["date_of_birth"])
+    for link in case.people:
+        person = link.person
+        if (
+            person.first_name.strip().lower() == first
+            and person.last_name.strip().lower() == last
+            and person.date_of_birth is not None
+            and person.date_of_birth.isoformat() == born
+        ):
+            return f"{person.full_name} (born {long_date(person.date_of_birth)})"
+    return None
 
 
 def name_field(what: str, label: str) -> StringField:

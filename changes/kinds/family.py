@@ -21,6 +21,7 @@ from changes.kinds.base import (
 from changes.kinds.common import (
     CHILD_RELATIONSHIPS,
     SEX_CHOICES,
+    already_member,
     check_born,
     chosen_member,
     member_choices,
@@ -96,6 +97,8 @@ class Pregnancy(Kind):
                 fmt_date(payload["due_date"]),
             )
         ]
+
+    refused_when_target_left = True
 
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
         return (
@@ -176,11 +179,7 @@ class Birth(Kind):
         return f"person:{payload['person_id']}:birth:{payload['date_of_birth']}"
 
     def basis(self, session: Session, case: Case, payload: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "household": sorted(
-                cp.person_id for cp in household.members_on(case, as_date(payload["date_of_birth"]))
-            )
-        }
+        return {"already_in_household": already_member(case, payload)}
 
     def answers(self, case: Case, payload: dict[str, Any]) -> list[tuple[str, str]]:
         return [

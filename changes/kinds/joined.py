@@ -20,6 +20,7 @@ from changes.kinds.base import (
 from changes.kinds.common import (
     RELATIONSHIP_CHOICES,
     SEX_CHOICES,
+    already_member,
     check_born,
     name_field,
 )
@@ -84,11 +85,7 @@ class Joined(Kind):
         return f"case:{case.id}:joined:{who}:{payload['date_of_birth']}"[:120]
 
     def basis(self, session: Session, case: Case, payload: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "household": sorted(
-                cp.person_id for cp in household.members_on(case, as_date(payload["date_joined"]))
-            )
-        }
+        return {"already_in_household": already_member(case, payload)}
 
     def answers(self, case: Case, payload: dict[str, Any]) -> list[tuple[str, str]]:
         return [

@@ -98,6 +98,8 @@ class Left(Kind):
             )
         ]
 
+    refused_when_target_left = True
+
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
         return (
             f"{name_of(case, int(payload['person_id']))} left on {fmt_date(payload['date_left'])}"

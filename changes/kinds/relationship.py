@@ -92,7 +92,15 @@ class Relationship(Kind):
             )
         ]
 
+    refused_when_target_left = True
+
     def describe(self, case: Case, payload: dict[str, Any]) -> str:
+        return (
+            f"{name_of(case, int(payload['person_id']))} is now the primary applicant's "
+            f"{payload['relationship'].lower()}"
+        )
+
+    def to_applicant(self, case: Case, payload: dict[str, Any]) -> str:
         return (
             f"{name_of(case, int(payload['person_id']))} is now your "
             f"{payload['relationship'].lower()}"

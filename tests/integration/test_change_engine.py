@@ -384,13 +384,15 @@ def test_stale_change_says_what_differs(db: Session, family: dict[str, Any]) -> 
     change = submit(
         db, family, "relationship", {"person_id": family["dad"].id, "relationship": "Spouse"}
     )
-    assert engine.staleness(db, change) == []
+    assert not engine.staleness(db, change, TODAY)
     link = next(cp for cp in family["case"].people if cp.person_id == family["dad"].id)
     link.relationship_to_primary = "Civil partner"  # an officer changed the record meanwhile
     db.flush()
-    assert engine.staleness(db, change) == [
-        "Relationship was Partner when this was sent, and is now Civil partner"
-    ]
+    stale = engine.staleness(db, change, TODAY)
+    assert stale.reasons == (
+        "Relationship was Partner when this was sent, and is now Civil partner",
+    )
+    assert stale.blocking is None  # the officer may still accept it, once they confirm
 
 
 def test_preview_shows_before_and_after_including_bedrooms_and_changes_nothing(
@@ -402,7 +404,7 @@ def test_preview_shows_before_and_after_including_bedrooms_and_changes_nothing(
     )
     preview = engine.preview(db, change, TODAY)
     assert preview.need_before is not None and preview.need_after is not None
-    assert (preview.need_before.bedrooms, preview.need_after.bedrooms) == (3, 2)
+    assert (preview.need_before, preview.need_after) == ("3 bedrooms", "2 bedrooms")
     assert [(r.before, r.after) for r in preview.rows] == [
         ("Still in the household", "1 November 2026")
     ]

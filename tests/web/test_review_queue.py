@@ -190,13 +190,16 @@ def test_reject_needs_a_reason_and_changes_nothing_else(
 ) -> None:
     change = submit(db, family, "left", {"person_id": family["dad"].id, "date_left": str(TODAY)})
     sign_in_officer(Permission.QUEUE)
-    page = pages.post(
-        "backoffice:review_reject",
-        {"version": str(change.version), "reason": ""},
-        change_id=change.id,
-        status=400,
-    )
-    assert page.error_summary == ["Enter the reason the applicant will read"]
+    for reason in ("", "   ", "\n\t "):  # nothing, or only spaces: the same message, inline
+        page = pages.post(
+            "backoffice:review_reject",
+            {"version": str(change.version), "reason": reason},
+            change_id=change.id,
+            status=400,
+        )
+        assert page.error_summary == ["Enter the reason the applicant will read"]
+        assert page.select_one("#reason-error")
+        assert page.h1.endswith(change.reference)  # still on the review page, the form kept
     pages.post(
         "backoffice:review_reject",
         {"version": str(change.version), "reason": "Still on the tenancy"},
