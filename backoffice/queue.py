@@ -27,7 +27,7 @@ class RejectForm(Form):
         validators=[
             DataRequired("Enter the reason the applicant will read"),
             Length(max=2000, message="The reason must be 2,000 characters or fewer"),
-        ]
+        ],
     )
     version = HiddenField()
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from changes.kinds.base import FieldErrors, Kind, Row
+from changes.kinds.base import Kind, Row
 from changes.kinds.details import Address, Contact, Other
 from changes.kinds.family import Birth, Pregnancy
 from changes.kinds.joined import Joined
 from changes.kinds.left import Left
 from changes.kinds.relationship import Relationship
+from domain.errors import FieldErrors
 
 KINDS: dict[str, Kind] = {
     kind.code: kind

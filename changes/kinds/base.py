@@ -13,21 +13,12 @@ from sqlalchemy.orm import Session
 from wtforms import Form
 
 from domain.clock import long_date
-from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.models import Case, CasePerson, Person
 from domain.pending import PendingChange
 
 # How far ahead an applicant may date a change (e.g. "will leave on Friday").
 FUTURE_LIMIT = dt.timedelta(days=31)
-
-
-class FieldErrors(RuleBroken):
-    """Validation failed; `errors` maps form field names to messages for the person."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ from typing import Any
 
 from wtforms import Form, RadioField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from changes.kinds.base import FieldErrors, link_of, member
+from changes.kinds.base import link_of, member
 from domain import household
 from domain.clock import long_date
-from domain.models import Case
-from domain.vocab import RELATIONSHIPS
+from domain.errors import FieldErrors
+from domain.models import Case, CasePerson
+from domain.vocab import RELATIONSHIPS, Sex
 
 SEX_CHOICES = [
     SelectChoice("F", "Female"),
@@ -44,13 +45,52 @@ def already_member(case: Case, payload: dict[str, Any]) -> str | None:
     return None
 
 
+def _strip(value: object) -> object:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
 def name_field(what: str, label: str) -> StringField:
+    """A name, as people write it (any letters, accents, hyphens, apostrophes; GOV.UK names
+    guidance), spaces around it ignored: only spaces is no name at all."""
     return StringField(
+        filters=[_strip],
         validators=[
-            InputRequired(f"Enter {what}"),
+            DataRequired(f"Enter {what}"),
             Length(max=100, message=f"{label} must be 100 characters or fewer"),
-        ]
+        ],
     )
+
+
+# Who can be a baby's mother, or pregnant: a member recorded as female, or whose sex is not
+# recorded (then the applicant confirms), aged 12 to 60 at the due date or birth. Anyone else is
+# refused with the reason, and told to contact the council if the record is wrong.
+MOTHER_AGES = (12, 60)
+
+
+def mother_problems(link: CasePerson, on: dt.date, *, confirmed: bool, what: str) -> dict[str, str]:
+    """Field errors (by field name) if `link`'s person cannot be the one who is pregnant (or
+    the baby's mother) on `on`; `what` is "is pregnant" or "is the baby's mother"."""
+    person = link.person
+    name = person.full_name
+    if person.sex == Sex.MALE.value:
+        return {
+            "person_id": (
+                f"{name} is recorded as male. Choose the person who {what}"
+                ". If our record is wrong, contact the housing options team"
+            )
+        }
+    age = person.age_on(on)
+    low, high = MOTHER_AGES
+    if age is not None and not low <= age <= high:
+        return {
+            "person_id": (
+                f"{name} would be {age}. Choose the person who {what}. "
+                "If this is right, contact the housing options team"
+            )
+        }
+    if person.sex == Sex.NOT_RECORDED.value and not confirmed:
+        return {"confirm": (f"We have not recorded {name}'s sex. Confirm that {name} {what}")}
+    return {}
 
 
 def member_choices(case: Case, today: dt.date, *, include_primary: bool) -> list[SelectChoice]:

@@ -11,10 +11,10 @@ from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
 from wtforms.validators import InputRequired, Length, Optional
 
-from changes.kinds.base import FUTURE_LIMIT, FieldErrors, Kind, Row, as_date, fmt_date
+from changes.kinds.base import FUTURE_LIMIT, Kind, Row, as_date, fmt_date
 from domain import history, people
 from domain.accounts import normalise_email
-from domain.errors import RuleBroken
+from domain.errors import FieldErrors, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.household import members_on
@@ -73,24 +73,21 @@ class Contact(Kind):
         assert isinstance(form, ContactForm)
         email = (form.email.data or "").strip() or None
         phone = (form.phone.data or "").strip() or None
+        errors: dict[str, str] = {}  # every problem at once (GOV.UK error summary guidance)
         if email:
             try:
                 email = normalise_email(email)
             except RuleBroken as exc:
-                raise FieldErrors({"email": str(exc)}) from None
+                errors["email"] = str(exc)
         if phone and not PHONE.match(phone):
-            raise FieldErrors(
-                {"phone": "Enter a phone number, like 07700 900 982 or +44 808 157 0192"}
-            )
+            errors["phone"] = "Enter a phone number, like 07700 900 982 or +44 808 157 0192"
         method = form.preferred_contact.data
-        if method == "Email" and not email:
-            raise FieldErrors(
-                {"email": "Enter an email address if you would like us to contact you by email"}
-            )
-        if method in ("Phone", "Text message") and not phone:
-            raise FieldErrors(
-                {"phone": "Enter a phone number if you would like us to phone or text you"}
-            )
+        if method == "Email" and not email and "email" not in errors:
+            errors["email"] = "Enter an email address if you would like us to contact you by email"
+        if method in ("Phone", "Text message") and not phone and "phone" not in errors:
+            errors["phone"] = "Enter a phone number if you would like us to phone or text you"
+        if errors:
+            raise FieldErrors(errors)
         payload = {
             "person_id": applicant.id,
             "email": email,

@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
-from wtforms import Form, RadioField, SelectField
+from wtforms import BooleanField, Form, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
 from wtforms.validators import InputRequired
 
 from changes.kinds.base import (
-    FieldErrors,
     Kind,
     Row,
     as_date,
@@ -25,11 +24,13 @@ from changes.kinds.common import (
     check_born,
     chosen_member,
     member_choices,
+    mother_problems,
     name_field,
     name_of,
     person_field,
 )
 from domain import household, people
+from domain.errors import FieldErrors
 from domain.history import Actor
 from domain.models import Case, Person
 from domain.pending import PendingChange
@@ -40,6 +41,7 @@ from web.fields import DateField
 class PregnancyForm(Form):
     person_id = person_field("Choose who is pregnant")
     due_date = DateField(what="Due date", required_message="Enter the due date")
+    confirm = BooleanField()  # shown when the chosen person's sex is not recorded
 
 
 class Pregnancy(Kind):
@@ -60,17 +62,22 @@ class Pregnancy(Kind):
         person_id = chosen_member(case, form, today, allow_primary=True)
         due = form.due_date.data
         assert due is not None
+        errors: dict[str, str] = {}
         if due < today:
-            raise FieldErrors(
-                {
-                    "due_date": (
-                        "Due date must be today or in the future. If the baby has "
-                        "been born, tell us about the birth instead"
-                    )
-                }
+            errors["due_date"] = (
+                "Due date must be today or in the future. If the baby has been born, tell us "
+                "about the birth instead"
             )
-        if due > today + dt.timedelta(weeks=42):
-            raise FieldErrors({"due_date": "Due date must be within the next 42 weeks"})
+        elif due > today + dt.timedelta(weeks=42):
+            errors["due_date"] = "Due date must be within the next 42 weeks"
+        link = link_of(case, person_id)
+        assert link is not None
+        errors = {
+            **mother_problems(link, due, confirmed=bool(form.confirm.data), what="is pregnant"),
+            **errors,
+        }
+        if errors:
+            raise FieldErrors(errors)
         return {"person_id": person_id, "due_date": due.isoformat()}
 
     def conflict_key(self, case: Case, payload: dict[str, Any]) -> str | None:
@@ -134,6 +141,7 @@ class BirthForm(Form):
         + [SelectChoice(r, r) for r in CHILD_RELATIONSHIPS],
         validators=[InputRequired("Choose the baby's relationship to you")],
     )
+    confirm = BooleanField()  # shown when the mother's sex is not recorded
 
 
 class Birth(Kind):
@@ -154,18 +162,28 @@ class Birth(Kind):
         mother = chosen_member(case, form, today, allow_primary=True)
         born = form.date_of_birth.data
         assert born is not None
-        check_born(born, today, "date_of_birth")
-        if born < today - dt.timedelta(days=366):
-            raise FieldErrors(
-                {
-                    "date_of_birth": (
-                        "Date of birth must be in the last year. For an older child, "
-                        "tell us someone has joined your household"
-                    )
-                }
+        errors: dict[str, str] = {}
+        try:
+            check_born(born, today, "date_of_birth")
+        except FieldErrors as exc:
+            errors.update(exc.errors)
+        if not errors and born < today - dt.timedelta(days=366):
+            errors["date_of_birth"] = (
+                "Date of birth must be in the last year. For an older child, tell us someone "
+                "has joined your household"
             )
         if form.relationship.data not in CHILD_RELATIONSHIPS:
-            raise FieldErrors({"relationship": "Choose the baby's relationship to you"})
+            errors["relationship"] = "Choose the baby's relationship to you"
+        link = link_of(case, mother)
+        assert link is not None
+        errors = {
+            **mother_problems(
+                link, born, confirmed=bool(form.confirm.data), what="is the baby's mother"
+            ),
+            **errors,
+        }
+        if errors:
+            raise FieldErrors(errors)
         return {
             "person_id": mother,
             "first_name": (form.first_name.data or "").strip(),

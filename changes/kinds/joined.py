@@ -11,7 +11,6 @@ from wtforms.validators import InputRequired
 
 from changes.kinds.base import (
     FUTURE_LIMIT,
-    FieldErrors,
     Kind,
     Row,
     as_date,
@@ -25,6 +24,7 @@ from changes.kinds.common import (
     name_field,
 )
 from domain import household, people
+from domain.errors import FieldErrors
 from domain.history import Actor
 from domain.models import Case, Person
 from domain.pending import PendingChange
@@ -57,17 +57,19 @@ class Joined(Kind):
         assert isinstance(form, JoinedForm)
         born, joined = form.date_of_birth.data, form.date_joined.data
         assert born is not None and joined is not None
-        check_born(born, today, "date_of_birth")
+        errors: dict[str, str] = {}  # every problem at once
+        try:
+            check_born(born, today, "date_of_birth")
+        except FieldErrors as exc:
+            errors.update(exc.errors)
         if joined > today + FUTURE_LIMIT:
-            raise FieldErrors(
-                {"date_joined": "Date they joined must be no more than 31 days from today"}
-            )
-        if joined < born:
-            raise FieldErrors(
-                {"date_joined": "Date they joined must be on or after their date of birth"}
-            )
+            errors["date_joined"] = "Date they joined must be no more than 31 days from today"
+        elif joined < born:
+            errors["date_joined"] = "Date they joined must be on or after their date of birth"
         if form.relationship.data not in RELATIONSHIPS:
-            raise FieldErrors({"relationship": "Choose their relationship to you"})
+            errors["relationship"] = "Choose their relationship to you"
+        if errors:
+            raise FieldErrors(errors)
         return {
             "first_name": (form.first_name.data or "").strip(),
             "last_name": (form.last_name.data or "").strip(),

@@ -10,7 +10,6 @@ from wtforms import Form
 
 from changes.kinds.base import (
     FUTURE_LIMIT,
-    FieldErrors,
     Kind,
     Row,
     as_date,
@@ -25,6 +24,7 @@ from changes.kinds.common import (
     person_field,
 )
 from domain import household
+from domain.errors import FieldErrors
 from domain.history import Actor
 from domain.models import Case, Person
 from domain.pending import PendingChange

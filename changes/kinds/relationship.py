@@ -10,7 +10,6 @@ from wtforms import Form, SelectField
 from wtforms.validators import InputRequired
 
 from changes.kinds.base import (
-    FieldErrors,
     Kind,
     Row,
     link_of,
@@ -24,6 +23,7 @@ from changes.kinds.common import (
     person_field,
 )
 from domain import household
+from domain.errors import FieldErrors
 from domain.history import Actor
 from domain.models import Case, Person
 from domain.pending import PendingChange

@@ -175,7 +175,10 @@ def test_member_left_journey_end_to_end(
                 "relationship": "Sister",
                 **d("date_joined", dt.date(2026, 1, 1)),
             },
-            ["Date of birth must be today or in the past"],
+            [  # every problem at once
+                "Date of birth must be today or in the past",
+                "Date they joined must be on or after their date of birth",
+            ],
         ),
         (
             "joined",
