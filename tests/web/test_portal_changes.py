@@ -405,6 +405,29 @@ def test_withdraw_a_pending_change(db: Session, signed_in: Pages, family: dict[s
     assert db.get(PendingChange, change.id).status == "withdrawn"  # type: ignore[union-attr]
     again = signed_in.post("change_withdraw", {}, change_id=change.id, status=409)
     assert "was withdrawn by the applicant" in again.text
+    # Coming back to the withdraw page says it is done, and offers no button to do it again.
+    revisit = signed_in.get("change_withdraw", change_id=change.id)
+    assert revisit.h1 == "You have already withdrawn this change"
+    assert not revisit.select("form[action$='/withdraw']")
+
+
+def test_a_pending_contact_change_is_marked_on_every_detail_it_touches(
+    db: Session, signed_in: Pages, family: dict[str, Any]
+) -> None:
+    report(
+        signed_in,
+        "contact",
+        {"email": "amira@example.com", "phone": "07700 900982", "preferred_contact": "Phone"},
+    )
+    signed_in.post("report_change_check", {}, kind="contact")
+    page = signed_in.get("your_case")
+    rows = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(" ", strip=True)
+        for row in page.select(".govuk-summary-list__row")
+    }
+    for detail in ("Email", "Phone", "How we contact you"):
+        assert rows[detail].endswith("Change pending"), detail
+    assert not rows["Address"].endswith("Change pending")
 
 
 def test_unlinked_applicant_cannot_report_changes(db: Session, pages: Pages) -> None:
