@@ -8,7 +8,7 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import household
+from domain import clock, household
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
@@ -152,15 +152,16 @@ def seed_demo(session: Session, *, force: bool = False) -> bool:
                 )
         if index % 6 != 5:  # most households are on the housing register
             open_strand(session, Actor.officer(officer), case, HOUSING_REGISTER, on=joined)
-            if any(m.left_months_ago is not None for m in shape.members):
-                recalculate(
-                    session,
-                    Actor.officer(officer),
-                    case,
-                    cause=HOUSEHOLD_CHANGE,
-                    cause_detail="Household changes recorded by the officer",
-                    on=TODAY,
-                )
+            # The household has changed since the application (babies born, people left):
+            # the assessment in force is worked out from the household as it is today.
+            recalculate(
+                session,
+                Actor.officer(officer),
+                case,
+                cause=HOUSEHOLD_CHANGE,
+                cause_detail="Household changes recorded by the officer",
+                on=clock.today(),
+            )
         if index in PORTAL_APPLICANTS and primary.email:
             account = create_portal_account(
                 session, email=primary.email, password=DEMO_PASSWORD, verified=True

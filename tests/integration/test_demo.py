@@ -55,3 +55,28 @@ def test_demo_has_assessments_and_changes_to_review(db: Session) -> None:
     assert statuses["pending"] >= 4 and statuses["accepted"] == 1 and statuses["rejected"] == 1
     assert any(c.status == "pending" and c.target_date < council_today() for c in changes)
     assert len({c.kind for c in changes}) >= 5
+
+
+def test_every_demo_assessment_is_the_need_of_the_household_today(db: Session) -> None:
+    """What the portal and the back office show as the need is what a fresh calculation of the
+    seeded household gives today (HC-000005: Hannah Taylor and her daughter Zara, born this
+    year, need 2 bedrooms, not the 1 of the day she applied)."""
+    from domain import assessments
+    from domain.clock import today as council_today
+    from domain.models import Case
+
+    seed_demo(db)
+    checked = 0
+    for case in db.scalars(select(Case).order_by(Case.id)):
+        current = assessments.current_assessment(db, case.id)
+        if current is None:
+            continue
+        fresh = assessments.preview_need(db, case, council_today())
+        assert fresh is not None, case.reference
+        assert current.assessed_on == council_today(), case.reference
+        assert (current.bedrooms, current.result["rooms"]) == (
+            fresh.bedrooms,
+            fresh.to_dict()["rooms"],
+        ), case.reference
+        checked += 1
+    assert checked >= 15
