@@ -7,11 +7,9 @@ POST routes answer 403. Every rule (ranges, reasons, what is stored) is in `doma
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from sqlalchemy import select
 from starlette.responses import Response
 from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than the stubs
@@ -21,11 +19,9 @@ from backoffice import case_queries as q
 from backoffice.cases import render_case_page
 from domain import assessments
 from domain.assessments import MAX_OVERRIDE_BEDROOMS, POLICY_NAMES
-from domain.bedrooms import POLICIES, InvalidLocalPolicy, LocalPolicy
-from domain.council_settings import get_setting
 from domain.history import Actor
-from domain.models import Case, Job
-from domain.vocab import JobStatus, Permission
+from domain.models import Case
+from domain.vocab import Permission
 from web.context import Ctx
 from web.views import officer_view
 
@@ -172,78 +168,3 @@ def bedroom_foster_carer(ctx: Ctx) -> Response:
             ctx.flash(message)
             return ctx.redirect("backoffice:case_strands", case_id=case.id)
     return render_strands(ctx, case, foster_form=form)
-
-
-# --- the council's bedroom policy ------------------------------------------------------------
-
-
-class PolicyForm(Form):
-    policy = RadioField(
-        choices=[
-            SelectChoice(p, POLICY_NAMES[p][:1].upper() + POLICY_NAMES[p][1:]) for p in POLICIES
-        ],
-        validators=[InputRequired("Choose the bedroom policy the council uses")],
-        validate_choice=False,
-    )
-    local = TextAreaField(
-        validators=[
-            Length(max=5000, message="Local policy settings must be 5,000 characters or fewer")
-        ]
-    )
-
-    def validate_policy(self, field: RadioField) -> None:
-        if field.data not in POLICIES:
-            raise ValidationError("Choose the bedroom policy the council uses")
-
-
-def _local_text(value: object) -> str:
-    try:
-        local = LocalPolicy.from_dict(value) if isinstance(value, dict) else LocalPolicy()
-    except InvalidLocalPolicy:
-        local = LocalPolicy()
-    return json.dumps(local.to_dict(), indent=2)
-
-
-@officer_view(Permission.BEDROOM_ASSESSMENTS)
-def bedroom_policy(ctx: Ctx) -> Response:
-    assert ctx.user is not None
-    policy, _local = assessments.bedroom_policy(ctx.db)
-    stored_local = get_setting(ctx.db, assessments.BEDROOM_LOCAL_POLICY_KEY, {})
-    form = PolicyForm(ctx.form, data={"policy": policy, "local": _local_text(stored_local)})
-    if ctx.request.method == "POST" and form.validate():
-        local: LocalPolicy | None = None
-        if form.policy.data == "local":
-            try:
-                local = LocalPolicy.from_json(form.local.data or "")
-            except InvalidLocalPolicy as exc:
-                form.local.errors = [*form.local.errors, str(exc)]
-        if not form.errors:
-            done = ctx.attempt(
-                assessments.choose_bedroom_policy,
-                Actor.officer(ctx.user),
-                str(form.policy.data),
-                local,
-            )
-            if done:
-                name = POLICY_NAMES[str(form.policy.data)]
-                ctx.flash(
-                    f"The council now uses {name}. Open bedroom assessments are being "
-                    "recalculated in the background."
-                    if done.result is not None
-                    else f"Nothing changed: the council already uses {name}."
-                )
-                return ctx.redirect("backoffice:bedroom_policy")
-    recalculating = ctx.db.scalar(
-        select(Job.id)
-        .where(
-            Job.kind == assessments.POLICY_CHANGE_JOB,
-            Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
-        )
-        .limit(1)
-    )
-    return ctx.render(
-        "backoffice/settings/bedroom_policy.html",
-        form=form,
-        current_policy=POLICY_NAMES[policy],
-        recalculating=recalculating is not None,
-    )

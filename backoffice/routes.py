@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
-from backoffice import admin, assessments, auth, cases, home, queue, referrals
+from backoffice import admin, assessments, auth, cases, home, policy, queue, referrals
 
 GET_POST = ["GET", "POST"]
 
@@ -64,7 +64,7 @@ routes: list[BaseRoute] = [
     Route("/cases/{case_id:id}/history", cases.case_history, name="case_history"),
     Route(
         "/settings/bedroom-policy",
-        assessments.bedroom_policy,
+        policy.bedroom_policy,
         methods=GET_POST,
         name="bedroom_policy",
     ),

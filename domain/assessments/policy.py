@@ -48,7 +48,7 @@ def _local_policy(value: object) -> LocalPolicy:
     try:
         return LocalPolicy.from_dict(value)
     except InvalidLocalPolicy as error:
-        raise RuleBroken(str(error)) from None
+        raise RuleBroken(error.human, field=error.key) from None
 
 
 def choose_bedroom_policy(

@@ -50,6 +50,7 @@ from domain.bedrooms.assess import (
     assess,
 )
 from domain.bedrooms.model import (
+    LOCAL_POLICY_LABELS,
     POLICIES,
     SEXES,
     UNBORN_SUFFIX,
@@ -72,6 +73,7 @@ from domain.bedrooms.rules import (
 )
 
 __all__ = [
+    "LOCAL_POLICY_LABELS",
     "POLICIES",
     "SEXES",
     "UNBORN_SUFFIX",

@@ -68,11 +68,27 @@ class UnknownPolicy(BedroomInputError):
 
 
 class InvalidLocalPolicy(BedroomInputError):
-    """A local policy setting is unknown, of the wrong type or out of range; ``key`` names it."""
+    """A local policy setting is unknown, of the wrong type or out of range; ``key`` names it
+    and ``human`` says it with the setting's label (for a form with one field per setting)."""
 
-    def __init__(self, message: str, *, key: str | None = None) -> None:
+    def __init__(self, message: str, *, key: str | None = None, human: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.human = human or message
+
+
+# What each local policy setting is called on the council's policy page.
+LOCAL_POLICY_LABELS: dict[str, str] = {
+    "own_room_age": "Age from which everyone has a bedroom of their own",
+    "any_sex_sharing_under": "Age under which any two children can share",
+    "same_sex_sharing_under": "Age under which two people of the same sex can share",
+    "lone_parent_shares_with_child_under": "Age under which a child can share with a lone parent",
+    "count_pregnancy_from_week": "Week of pregnancy from which an expected baby is counted",
+    "cannot_share_room": "A room alone for someone who cannot share because of a disability",
+    "overnight_carer_room": "A room for an overnight carer",
+    "foster_carer_room": "A room for approved foster carers",
+    "max_bedrooms": "Most bedrooms the council will assess",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,12 +146,19 @@ def _read_bool(data: Mapping[str, object], key: str, default: bool) -> bool:
 def _check_range(key: str, value: object, low: int, high: int, optional: bool = False) -> None:
     if value is None and optional:
         return
+    label = LOCAL_POLICY_LABELS.get(key, key)
     if isinstance(value, bool) or not isinstance(value, int):
         kind = "a whole number or null" if optional else "a whole number"
-        raise InvalidLocalPolicy(f"Local policy setting {key!r} must be {kind}", key=key)
+        raise InvalidLocalPolicy(
+            f"Local policy setting {key!r} must be {kind}",
+            key=key,
+            human=f"{label} must be a whole number",
+        )
     if not low <= value <= high:
         raise InvalidLocalPolicy(
-            f"Local policy setting {key!r} must be between {low} and {high}, not {value}", key=key
+            f"Local policy setting {key!r} must be between {low} and {high}, not {value}",
+            key=key,
+            human=f"{label} must be from {low} to {high}",
         )
 
 

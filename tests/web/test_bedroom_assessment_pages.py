@@ -5,7 +5,6 @@ bedroom policy page."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from domain.assessments import BedroomAssessmentVersion, current_assessment
 from domain.clock import today as council_today
 from domain.council_settings import get_setting
 from domain.history import SYSTEM
-from domain.models import Case, HistoryEvent, Job, Person, User
+from domain.models import Case, HistoryEvent, Person, User
 from domain.strands import Strand
 from domain.vocab import Permission
 from tests.support.factories import (
@@ -139,8 +138,6 @@ def test_officers_without_the_bedroom_permission_see_no_forms_and_cannot_post(
     ):
         refused = post_action(pages, name, case, data, status=403)
         assert "You need the “Cases: bedroom assessments” permission" in refused.text
-    pages.get("backoffice:bedroom_policy", status=403)
-    pages.post("backoffice:bedroom_policy", {"policy": "local"}, status=403)
     assert latest(db, case).number == 1
     assert get_setting(db, assessments.BEDROOM_POLICY_KEY) is None
 
@@ -343,104 +340,6 @@ def test_a_closed_assessment_is_listed_without_forms(
     assert "Closed" in closed and "Last bedroom need 3 bedrooms" in closed
     assert not page.select("#rooms")
     assert not page.select("main form[method=post]")
-
-
-# --- the council's policy ---------------------------------------------------------------------
-
-
-def policy_jobs(db: Session) -> list[Job]:
-    return list(db.scalars(select(Job).where(Job.kind == assessments.POLICY_CHANGE_JOB)))
-
-
-def test_policy_page_shows_the_current_policy(
-    pages: Pages, family: dict[str, Any], assessor: User
-) -> None:
-    page = pages.get("backoffice:bedroom_policy")
-    assert page.h1 == "Council bedroom policy"
-    assert "the size criteria" in page.select_one("#current-policy").get_text()
-    assert page.select_one('input[name="policy"][checked]')["value"] == "size-criteria"
-    local = json.loads(page.select_one("#local").get_text())
-    assert local["own_room_age"] == 21
-    strands_page = pages.get("backoffice:case_strands", case_id=family["case"].id)
-    assert strands_page.select(f'a[href="{pages.url("backoffice:bedroom_policy")}"]')
-
-
-def test_choosing_a_policy_queues_the_recalculation(
-    db: Session, pages: Pages, family: dict[str, Any], assessor: User
-) -> None:
-    result = pages.post("backoffice:bedroom_policy", {"policy": "bedroom-standard", "local": ""})
-    assert result.location == pages.url("backoffice:bedroom_policy")
-    page = pages.follow(result)
-    assert "The council now uses the bedroom standard." in page.text
-    assert "being recalculated" in page.select_one("#recalculating").get_text()
-    assert get_setting(db, assessments.BEDROOM_POLICY_KEY) == "bedroom-standard"
-    jobs = policy_jobs(db)
-    assert len(jobs) == 1 and jobs[0].status == "queued"
-    assert jobs[0].payload == {"policy": "bedroom-standard", "by": "Bea Lindqvist"}
-    changed = db.scalars(
-        select(HistoryEvent).where(HistoryEvent.kind == "bedroom.policy_changed")
-    ).one()
-    assert changed.actor_user_id == assessor.id
-    # Choosing it again changes nothing and queues nothing.
-    again = pages.follow(pages.post("backoffice:bedroom_policy", {"policy": "bedroom-standard"}))
-    assert "Nothing changed: the council already uses the bedroom standard." in again.text
-    assert len(policy_jobs(db)) == 1
-
-
-def test_choosing_the_local_policy_with_settings(
-    db: Session, pages: Pages, family: dict[str, Any], assessor: User
-) -> None:
-    settings = {"own_room_age": 18, "same_sex_sharing_under": 18, "max_bedrooms": 3}
-    pages.post("backoffice:bedroom_policy", {"policy": "local", "local": json.dumps(settings)})
-    assert get_setting(db, assessments.BEDROOM_POLICY_KEY) == "local"
-    stored = get_setting(db, assessments.BEDROOM_LOCAL_POLICY_KEY)
-    assert stored["own_room_age"] == 18 and stored["max_bedrooms"] == 3
-    assert len(policy_jobs(db)) == 1
-    page = pages.get("backoffice:bedroom_policy")
-    assert json.loads(page.select_one("#local").get_text())["own_room_age"] == 18
-
-
-@pytest.mark.parametrize(
-    ("local", "error"),
-    [
-        ('{"own_room_age": "x"}', "Local policy setting 'own_room_age' must be a whole number"),
-        ('{"bedrooms_for_cats": 2}', "Unknown local policy setting 'bedrooms_for_cats'"),
-        (
-            '{"max_bedrooms": 0}',
-            "Local policy setting 'max_bedrooms' must be between 1 and 1000, not 0",
-        ),
-        ("[1, 2]", "Local policy settings must be an object of named settings"),
-        ("{not json", "Local policy is not valid JSON"),
-        ("", "Local policy is not valid JSON"),
-    ],
-)
-def test_invalid_local_policy_shows_the_error_and_saves_nothing(
-    db: Session, pages: Pages, assessor: User, local: str, error: str
-) -> None:
-    page = pages.post("backoffice:bedroom_policy", {"policy": "local", "local": local}, status=400)
-    assert len(page.error_summary) == 1 and page.error_summary[0].startswith(error)
-    assert page.select_one(".govuk-error-summary a")["href"] == "#local"
-    assert page.select_one("#local").get_text() == local
-    assert page.select_one('input[name="policy"][checked]')["value"] == "local"
-    assert get_setting(db, assessments.BEDROOM_POLICY_KEY) is None
-    assert not policy_jobs(db)
-
-
-@pytest.mark.parametrize("policy", [None, "", "generous", "local-ish"])
-def test_policy_must_be_one_of_the_three(
-    db: Session, pages: Pages, assessor: User, policy: str | None
-) -> None:
-    data = {"policy": policy} if policy is not None else {}
-    page = pages.post("backoffice:bedroom_policy", data, status=400)
-    assert page.error_summary == ["Choose the bedroom policy the council uses"]
-    assert not policy_jobs(db)
-
-
-def test_policy_page_needs_only_the_bedroom_permission(
-    pages: Pages, sign_in_officer: Callable[..., User]
-) -> None:
-    sign_in_officer(Permission.BEDROOM_ASSESSMENTS)
-    pages.get("backoffice:bedroom_policy")
 
 
 def test_officer_with_permission_sees_the_forms(
