@@ -171,8 +171,9 @@ def _render_error(request: Request, status: int, detail: str | None) -> Response
         "detail": detail if detail and status != 500 else None,
         "area": area,
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
-        "current_user": None,
-        "current_account": None,
+        # Whoever the view had signed in, so an error page keeps their navigation.
+        "current_user": getattr(request.state, "signed_in_user", None),
+        "current_account": getattr(request.state, "signed_in_account", None),
         "current_path": request.url.path,
         "url_for": lambda name, **kw: str(request.app.url_path_for(name, **kw)),
         "error_list": [],

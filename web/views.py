@@ -88,6 +88,7 @@ def _run_view(
                         return denied
                 else:
                     ctx.account = signin.current_applicant(request, db, ctx.settings_idle)
+                    request.state.signed_in_account = ctx.account
                 return view(ctx)
         except StaleDataError:
             raise HTTPException(409, STALE_RECORD) from None
@@ -113,6 +114,7 @@ def _authorise_officer(
     ctx: Ctx, permission: Permission | None, public: bool, also: tuple[Permission, ...] = ()
 ) -> Response | None:
     ctx.user = signin.current_officer(ctx.request, ctx.db, ctx.settings_idle)
+    ctx.request.state.signed_in_user = ctx.user  # (error pages keep the navigation)
     if public:
         return None
     if ctx.user is None:

@@ -194,3 +194,16 @@ def test_sign_up_does_the_same_work_for_a_known_and_a_new_email(
     kinds = db.scalars(select(OutboxEmail.kind).order_by(OutboxEmail.id)).all()
     assert kinds == ["account.exists", "account.verify"]
     assert db.scalar(select(func.count()).select_from(PortalAccount)) == 2
+
+
+def test_an_error_page_keeps_the_signed_in_navigation(
+    pages: Pages, family: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    _signed_in(pages)
+    missing = pages.fetch("/your-changes/999999", status=404)
+    nav = missing.texts(".govuk-service-navigation a, .govuk-service-navigation button")
+    assert "Your case" in nav and "Sign out" in nav and "Sign in" not in nav
+    officer = sign_in_officer(Permission.CASES)
+    denied = pages.get("backoffice:queue", status=403)
+    assert officer.name in denied.text  # the header still says who is signed in
+    assert "Cases" in denied.texts(".moj-primary-navigation__link")
