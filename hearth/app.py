@@ -164,7 +164,7 @@ def _render_error(request: Request, status: int, detail: str | None) -> Response
     state: AppState = request.app.state.hearth
     area = "backoffice" if request.url.path.startswith("/backoffice") else "portal"
     title = ERROR_TITLES.get(status, "Sorry, there is a problem")
-    context = {
+    context: dict[str, Any] = {
         "request": request,
         "status": status,
         "title": title,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +34,18 @@ from web.parsing import clean_form
 log = logging.getLogger("hearth.web")
 
 View = Callable[[Ctx], Response]
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as plain values an error page can use after the request's session
+    has gone (the records themselves are expired by then)."""
+
+    name: str
+    permissions: frozenset[Permission] = frozenset()
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
 
 MAX_FILES = 10
 MAX_FIELDS = 200
@@ -88,7 +101,8 @@ def _run_view(
                         return denied
                 else:
                     ctx.account = signin.current_applicant(request, db, ctx.settings_idle)
-                    request.state.signed_in_account = ctx.account
+                    if ctx.account is not None:
+                        request.state.signed_in_account = SignedIn(ctx.account.email)
                 return view(ctx)
         except StaleDataError:
             raise HTTPException(409, STALE_RECORD) from None
@@ -114,7 +128,8 @@ def _authorise_officer(
     ctx: Ctx, permission: Permission | None, public: bool, also: tuple[Permission, ...] = ()
 ) -> Response | None:
     ctx.user = signin.current_officer(ctx.request, ctx.db, ctx.settings_idle)
-    ctx.request.state.signed_in_user = ctx.user  # (error pages keep the navigation)
+    if ctx.user is not None:  # what an error page needs to keep the navigation
+        ctx.request.state.signed_in_user = SignedIn(ctx.user.name, ctx.user.permissions)
     if public:
         return None
     if ctx.user is None:
