@@ -9,6 +9,7 @@ from domain.access import applicant_case
 from domain.assessments import current_assessment
 from domain.household import members_on, past_members
 from domain.strands import strands_of_case
+from domain.workflows import public_status
 from web.context import Ctx
 from web.views import applicant_view
 
@@ -34,4 +35,5 @@ def your_case(ctx: Ctx) -> Response:
         pending=pending,
         pending_people=pending_people,
         pending_kinds=pending_kinds,
+        public_status=public_status,
     )

@@ -39,10 +39,16 @@ _PREFIX = re.compile(r"^[A-Z]{2,4}$")
 
 @dataclass(frozen=True)
 class StrandStatus:
-    """One status of a strand type; `is_open` says whether a strand in it counts as open."""
+    """One status of a strand type; `is_open` says whether a strand in it counts as open;
+    `public` is what the applicant is told (the label itself when it is already plain)."""
 
     label: str
     is_open: bool
+    public: str | None = None
+
+    @property
+    def public_text(self) -> str:
+        return self.public or self.label
 
 
 @dataclass(frozen=True)
@@ -142,10 +148,24 @@ class StrandType:
         }
 
 
+# What applicants are told for statuses whose labels are officers' shorthand.
+PUBLIC_WORDING: dict[str, str] = {
+    "Awaiting information": "We are waiting for information from you",
+    "Assessment": "We are assessing your application",
+    "Active on register": "You are on the housing register",
+    "Not eligible": "You do not qualify to join the register",
+    CLOSED_MOVED: "Moved to another case",
+    "Initial assessment": "We are looking at your situation",
+    "Prevention duty": "We are helping you to stay in your home",
+    "Relief duty": "We are helping you to find somewhere to live",
+    "Main duty decision": "We are deciding whether we must house you",
+}
+
+
 def _statuses(open_labels: list[str], closed_labels: list[str]) -> tuple[StrandStatus, ...]:
     return tuple(
-        [StrandStatus(label, True) for label in open_labels]
-        + [StrandStatus(label, False) for label in closed_labels]
+        [StrandStatus(label, True, PUBLIC_WORDING.get(label)) for label in open_labels]
+        + [StrandStatus(label, False, PUBLIC_WORDING.get(label)) for label in closed_labels]
     )
 
 

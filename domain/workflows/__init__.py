@@ -85,6 +85,7 @@ from domain.workflows.service import (
     facts_of,
     move,
     moves_of,
+    public_status,
     record_action,
     set_field,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "moves_of",
     "options",
     "plan_move",
+    "public_status",
     "record_action",
     "register_workflow",
     "set_field",

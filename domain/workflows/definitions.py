@@ -52,7 +52,8 @@ class ActionNotAvailable(RuleBroken):
 class WorkflowStatus:
     label: str
     is_open: bool
-    public_label: str  # what a referrer or applicant is shown
+    public_label: str  # what a referrer is shown
+    applicant_label: str | None = None  # what the person it is about is shown, if different
 
     @property
     def status_class(self) -> str:

@@ -65,13 +65,27 @@ HOMELESS_REFERRAL_WORKFLOW = Workflow(
     code=strands.HOMELESS_REFERRAL,
     name="Homeless referral",
     statuses=(
-        WorkflowStatus(ENTERED, True, "Received"),
-        WorkflowStatus(CONTACT_CLIENT, True, "Contacting the person"),
-        WorkflowStatus(TRIAGE, True, "Working out what help is needed"),
-        WorkflowStatus(IAG_ONLY, True, "Giving advice and information"),
-        WorkflowStatus(HNA_BOOKED, True, "Housing needs assessment booked"),
-        WorkflowStatus(HNA_COMPLETED, True, "Housing needs assessment done"),
-        WorkflowStatus(CLOSURE, True, "Being closed"),
+        WorkflowStatus(ENTERED, True, "Received", "We have received the referral"),
+        WorkflowStatus(
+            CONTACT_CLIENT, True, "Contacting the person", "We are getting in touch with you"
+        ),
+        WorkflowStatus(
+            TRIAGE, True, "Working out what help is needed", "We are working out what help you need"
+        ),
+        WorkflowStatus(IAG_ONLY, True, "Giving advice and information", "We are giving you advice"),
+        WorkflowStatus(
+            HNA_BOOKED,
+            True,
+            "Housing needs assessment booked",
+            "Your housing needs assessment is booked",
+        ),
+        WorkflowStatus(
+            HNA_COMPLETED,
+            True,
+            "Housing needs assessment done",
+            "Your housing needs assessment is done",
+        ),
+        WorkflowStatus(CLOSURE, True, "Being closed", "We are closing the referral"),
         WorkflowStatus(CLOSED, False, "Closed"),
     ),
     actions=(

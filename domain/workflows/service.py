@@ -23,7 +23,7 @@ from domain.workflows.definitions import (
     options,
     plan_move,
 )
-from domain.workflows.homeless_referral import workflow_of
+from domain.workflows.homeless_referral import WORKFLOWS, workflow_of
 
 # --------------------------------------------------------------------------------------------
 # Records: case actions and moves
@@ -254,6 +254,20 @@ def _add_reason_to_history(
             if reason:
                 obj.summary = f"{obj.summary} — reason: {reason}"[:500]
             return
+
+
+def public_status(strand: Strand) -> str:
+    """Where a strand stands, in the words its applicant (or referrer) is shown: the workflow's
+    public label, else the type's plain wording — never an internal code like "02 Contact
+    Client"."""
+    workflow = WORKFLOWS.get(strand.type_code)
+    if workflow is not None and strand.status in {s.label for s in workflow.statuses}:
+        status = workflow.status(strand.status)
+        return status.applicant_label or status.public_label
+    try:
+        return strand.type.status(strand.status).public_text
+    except RuleBroken:
+        return strand.status
 
 
 def set_field(
