@@ -135,6 +135,16 @@ def _timeline(ctx: Ctx, strand: Strand, referral: Referral | None) -> list[Timel
         )
         for m in workflows.moves_of(ctx.db, strand.id)
     ]
+    entries += [
+        TimelineEntry(
+            change.at,
+            (3, change.event_id),
+            f"{change.label} set to {change.value}" if change.value else f"{change.label} cleared",
+            change.actor_label,
+            None,
+        )
+        for change in workflows.field_changes(ctx.db, strand)
+    ]
     if referral is not None:
         entries.append(
             TimelineEntry(

@@ -35,6 +35,7 @@ log = logging.getLogger("hearth.web")
 
 View = Callable[[Ctx], Response]
 
+
 @dataclass(frozen=True)
 class SignedIn:
     """Who is signed in, as plain values an error page can use after the request's session

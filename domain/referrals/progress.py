@@ -138,6 +138,28 @@ def _send_update(session: Session, referral: Referral, mailer: Mailer) -> None:
     )
 
 
+def _send_reopened(session: Session, referral: Referral, mailer: Mailer) -> None:
+    """The referrer was told it was closed; now its status page says otherwise, so tell them."""
+    to = referral.contact_email
+    if not to:
+        return
+    reference = referral.reference
+    whom = "your situation" if referral.is_self_referral else "the person you referred"
+    queue_email(
+        session,
+        to=to,
+        subject=f"Referral {reference} reopened – {mailer.service_name}",
+        body=(
+            f"{mailer.council_name} has reopened referral {reference}, which we told you had "
+            f"closed. A housing officer is looking at {whom} again, and we will email you when "
+            "the referral closes.\n\n"
+            f"{_progress_lines(referral, mailer)}"
+        ),
+        kind="referral.reopened",
+        case_id=referral.strand.case_id,
+    )
+
+
 def _send_closed(session: Session, referral: Referral, mailer: Mailer) -> None:
     to = referral.contact_email
     if not to:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import (
     select,
 )
@@ -11,7 +13,7 @@ from domain import paging, workflows
 from domain.accounts import Mailer
 from domain.history import Actor
 from domain.referrals.model import Referral
-from domain.referrals.progress import _send_closed, _send_update
+from domain.referrals.progress import _send_closed, _send_reopened, _send_update
 from domain.strands import Strand
 
 # --------------------------------------------------------------------------------------------
@@ -64,8 +66,11 @@ def move(
         if mailer is not None:
             _send_closed(session, referral, mailer)
     elif record.reopens:
+        was_told_closed = referral.outcome is not None
         referral.outcome = None
         session.flush()
+        if mailer is not None and was_told_closed:
+            _send_reopened(session, referral, mailer)
     return record
 
 
@@ -76,8 +81,11 @@ def list_referrals(
     return paging.fetch(
         session,
         select(Referral).options(joinedload(Referral.strand).joinedload(Strand.case)),
-        (paging.SortKey(Referral.id, descending=True),),
+        (
+            paging.SortKey(Referral.submitted_at, descending=True, kind=dt.datetime),
+            paging.SortKey(Referral.id, descending=True),
+        ),
         cursor=after,
         size=size,
-        values_of=lambda referral: (referral.id,),
+        values_of=lambda referral: (referral.submitted_at, referral.id),
     )

@@ -143,6 +143,24 @@ class NeedsAnyAction(Guard):
 
 
 @dataclass(frozen=True)
+class NeedsNoAction(Guard):
+    """The case action has NOT been recorded in this cycle (e.g. no "closure without contact"
+    once the person has been contacted)."""
+
+    action: str
+    message: str | None = None
+
+    def blocked(self, workflow: Workflow, facts: Facts) -> str | None:
+        if facts.actions.get(self.action, 0) == 0:
+            return None
+        label = workflow.action(self.action).label
+        return self.message or f"“{label}” has been recorded, so this move no longer applies."
+
+    def names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return (self.action,), ()
+
+
+@dataclass(frozen=True)
 class NeedsField(Guard):
     """The field is filled; if it has choices, with one of them."""
 

@@ -13,6 +13,7 @@ from domain.workflows.definitions import (
     NeedsAction,
     NeedsAnyAction,
     NeedsField,
+    NeedsNoAction,
     Workflow,
     WorkflowStatus,
 )
@@ -142,6 +143,11 @@ HOMELESS_REFERRAL_WORKFLOW = Workflow(
             CLOSURE,
             "Move to closure without contact",
             guards=(
+                NeedsNoAction(
+                    CLIENT_CONTACTED,
+                    message="The person has been contacted (“Client contacted” is recorded): "
+                    "move to triage instead.",
+                ),
                 NeedsAnyAction(
                     (CONTACT_ATTEMPT,),
                     message="Record at least one “Contact attempt” case action before closing "

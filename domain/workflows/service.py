@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -254,6 +256,49 @@ def _add_reason_to_history(
             if reason:
                 obj.summary = f"{obj.summary} — reason: {reason}"[:500]
             return
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A workflow field (e.g. the Primary outcome) set or cleared, from the strand's history."""
+
+    at: dt.datetime
+    event_id: int
+    label: str
+    value: str | None
+    actor_label: str
+
+
+def field_changes(session: Session, strand: Strand) -> list[FieldChange]:
+    """When the workflow's fields were set on the strand, and by whom (oldest first)."""
+    workflow = workflow_of(strand)
+    labels = {f.name: f.label for f in workflow.fields if f.officer_sets}
+    events = session.scalars(
+        select(HistoryEvent)
+        .where(
+            HistoryEvent.case_id == strand.case_id,
+            HistoryEvent.kind == HistoryKind.STRAND_UPDATED,
+        )
+        .order_by(HistoryEvent.occurred_at, HistoryEvent.id)
+    )
+    changes = []
+    for event in events:
+        after = event.after or {}
+        if after.get("strand") != strand.reference:
+            continue
+        for name, label in labels.items():
+            if name in after:
+                value = after[name]
+                changes.append(
+                    FieldChange(
+                        event.occurred_at,
+                        event.id,
+                        label,
+                        str(value) if value else None,
+                        event.actor_label,
+                    )
+                )
+    return changes
 
 
 def public_status(strand: Strand) -> str:

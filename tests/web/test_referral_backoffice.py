@@ -69,8 +69,10 @@ def test_referral_pages_need_the_cases_permission(
 def test_the_list_shows_referrals_newest_first_with_their_status(
     db: Session, pages: Pages, sign_in_officer: Callable[..., User]
 ) -> None:
-    older = make_referral(db, first_name="Ada", self_referral=True)
     newer = make_referral(db, first_name="Ben")
+    older = make_referral(db, first_name="Ada", self_referral=True)
+    # Sent in the other order from the one they were made in: the list goes by when they came.
+    older.submitted_at = newer.submitted_at - dt.timedelta(hours=2)
     db.commit()
     sign_in_officer(Permission.CASES)
     page = pages.get("backoffice:referrals")
@@ -195,6 +197,13 @@ def test_an_officer_takes_a_referral_to_closed_and_the_referrer_is_told(
 
     act(pages, sid, "contact_attempt", "No answer")
     act(pages, sid, "client_contacted")
+    # Once the person has been contacted, closing "without contact" is no longer offered.
+    page = pages.get("backoffice:referral", strand_id=sid)
+    offered = [i["value"] for i in page.select('form[action$="/move"] input[name="to_status"]')]
+    assert offered == ["03 Triage"]
+    blocked = {li["data-to"]: li.get_text(" ") for li in page.select("#blocked-moves li")}
+    assert "The person has been contacted" in blocked["98 Closure"]
+    move(pages, sid, "98 Closure", status=400)
     move(pages, sid, "03 Triage")
     page = pages.get("backoffice:referral", strand_id=sid)
     assert [
@@ -224,7 +233,9 @@ def test_an_officer_takes_a_referral_to_closed_and_the_referrer_is_told(
         {"outcome": OUTCOME, "version": version_on(page)},
         strand_id=sid,
     )
-    assert "Primary outcome saved." in pages.follow(chosen).text
+    saved = pages.follow(chosen)
+    assert "Primary outcome saved." in saved.text
+    assert saved.texts(".moj-timeline__title")[0] == f"Primary outcome set to {OUTCOME}"
     act(pages, sid, "confirm_closure")
     closed = move(pages, sid, "Closed")
     page = pages.follow(closed)
@@ -249,6 +260,11 @@ def test_an_officer_takes_a_referral_to_closed_and_the_referrer_is_told(
     page = pages.get("backoffice:referral", strand_id=sid)
     assert page.select_one("#status").get_text() == "03 Triage"
     assert "Reason: Closed in error" in page.text
+    # The referrer, told it had closed, is told it is open again.
+    emails = list(db.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
+    assert [e.kind for e in emails] == ["referral.update", "referral.closed", "referral.reopened"]
+    assert emails[-1].to_address == "nia.adebayo@nhs.example"
+    assert f"has reopened referral {referral.reference}" in emails[-1].body_text
 
 
 def test_a_move_from_a_stale_page_is_a_409_that_says_who_moved_it(
