@@ -126,6 +126,9 @@ def case_switch_primary(ctx: Ctx) -> Response:
     current = household.members_on(case, ctx.today)
     source = ctx.form if ctx.form is not None else ctx.query
     chosen_id = str(source.get("new_primary") or source.get("person") or "")
+    if not ctx.is_post and "choose" in ctx.query and parse_id(chosen_id) is None:
+        # "Continue" with nobody chosen
+        ctx.problems.add("Choose who will be the new primary applicant", "person")
     chosen = next(
         (cp for cp in current if str(cp.person_id) == chosen_id and not cp.is_primary), None
     )
@@ -149,6 +152,7 @@ def case_switch_primary(ctx: Ctx) -> Response:
                 new_id,
                 relationships=relationships,
                 on=ctx.today,
+                confirm_child=ctx.form is not None and ctx.form.get("confirm_child") == "yes",
             )
             if switched:
                 ctx.flash(f"{switched.result.person.full_name} is now the primary applicant.")
@@ -163,6 +167,8 @@ def case_switch_primary(ctx: Ctx) -> Response:
         chosen=chosen,
         others=others if chosen is not None else [],
         candidates=candidates,
+        chosen_age=chosen.person.age_on(ctx.today) if chosen is not None else None,
+        adult_age=household.ADULT_AGE,
     )
 
 

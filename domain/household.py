@@ -258,17 +258,27 @@ def switch_primary_applicant(
     *,
     relationships: Mapping[int, str],
     on: dt.date,
+    confirm_child: bool = False,
 ) -> CasePerson:
     """Make another current member the primary applicant.
 
     Relationships are stated relative to the primary applicant, so the caller must give the new
     relationship of every other current member (including the old primary applicant), keyed by
-    person id. Members who have left keep their recorded relationship.
+    person id. Members who have left keep their recorded relationship. A child (under 18) is
+    not usually the primary applicant: making one needs `confirm_child`.
     """
     current = members_on(case, on)
     new_link = next((cp for cp in current if cp.person_id == new_primary_person_id), None)
     if new_link is None:
         raise NotAMember("The new primary applicant must be a current member of the household")
+    age = new_link.person.age_on(on)
+    if age is not None and age < ADULT_AGE and not confirm_child:
+        name = new_link.person.full_name
+        raise RuleBroken(
+            f"{name} is {age}. A child is not usually the primary applicant: confirm that "
+            f"{name} should be",
+            field="confirm_child",
+        )
     old_link = case.primary
     if old_link is not None and old_link.person_id == new_primary_person_id:
         raise RuleBroken(f"{new_link.person.full_name} is already the primary applicant")
@@ -309,6 +319,9 @@ def switch_primary_applicant(
         },
     )
     return new_link
+
+
+ADULT_AGE = 18
 
 
 def link_partners(

@@ -384,6 +384,39 @@ def test_switch_primary_page_asks_who_first(
         params={"person": str(family["gran"].id)},
     )
     assert ignored.select('input[name="person"]')
+    # "Continue" with nobody chosen says so, by the question
+    unchosen = pages.get(
+        "backoffice:case_switch_primary",
+        case_id=family["case"].id,
+        params={"choose": "1"},
+        status=400,
+    )
+    assert unchosen.error_summary == ["Choose who will be the new primary applicant"]
+    assert unchosen.select_one(".govuk-error-summary a")["href"] == "#person"
+    assert unchosen.select_one("#person-error")
+
+
+def test_making_a_child_the_primary_applicant_needs_a_confirmation(
+    db: Session, pages: Pages, family: dict[str, Any], officer: User
+) -> None:
+    case, son = family["case"], family["son"]
+    page = pages.get(
+        "backoffice:case_switch_primary", case_id=case.id, params={"person": str(son.id)}
+    )
+    assert f"Yusuf Khan is {age(son.date_of_birth)}. A child is not usually" in page.text
+    relationships = {
+        f"relationship_{family[p].id}": r
+        for p, r in (("mum", "Parent"), ("dad", "Parent"), ("daughter", "Sister"))
+    }
+    data = {"new_primary": str(son.id), **relationships}
+    refused = pages.post("backoffice:case_switch_primary", data, case_id=case.id, status=400)
+    assert refused.error_summary[0].startswith("Yusuf Khan is ")
+    assert refused.select_one("#confirm_child-error")
+    db.expire_all()
+    assert db.get(type(case), case.id).primary.person_id == family["mum"].id  # type: ignore[union-attr]
+    pages.post("backoffice:case_switch_primary", {**data, "confirm_child": "yes"}, case_id=case.id)
+    db.expire_all()
+    assert db.get(type(case), case.id).primary.person_id == son.id  # type: ignore[union-attr]
 
 
 # --- portal -----------------------------------------------------------------------------------
