@@ -262,11 +262,14 @@ def test_people_tab_lists_current_members_and_reveals_past_applicants(
     assert "Son" in son and "Change pending" in son and str(age(D(2014, 1, 20))) in son
     assert "Zainab Begum" not in page.text
     assert not page.select("#past-people")
+    headers = page.texts("#current-people thead th")
+    assert "Date left" not in headers  # nobody current has left: no empty column
     toggle = page.select_one("#show-past")
     assert toggle.get_text(strip=True) == "Show past applicants (1)"
     shown = pages.fetch(str(toggle["href"]))
     past = shown.select_one("#past-people").get_text(" ", strip=True)
     assert "Zainab Begum" in past and "Grandparent" in past and "1 June 2025" in past
+    assert "Date left" in shown.texts("#past-people thead th")
     assert "Hide past applicants" in shown.text
 
 
