@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from wtforms import Form, HiddenField, TextAreaField
@@ -13,7 +16,7 @@ from changes.engine import Notifier
 from changes.kinds import KINDS
 from domain.household import members_on, past_members
 from domain.ids import parse_id
-from domain.models import Team, User
+from domain.models import Team, User, parse_case_reference
 from domain.pending import EvidenceFile, PendingChange
 from domain.vocab import Permission
 from web.context import Ctx
@@ -40,41 +43,75 @@ def notifier(ctx: Ctx) -> Notifier:
     )
 
 
-def _filter(ctx: Ctx) -> queue.QueueFilter:
+def _queue_officers(ctx: Ctx) -> list[User]:
+    officers = ctx.db.scalars(
+        select(User).where(User.active).order_by(User.name).options(selectinload(User.team))
+    ).all()
+    return [o for o in officers if o.can(Permission.QUEUE)]
+
+
+def _filter(ctx: Ctx, teams: list[Team], officers: list[User]) -> queue.QueueFilter:
+    """The filters chosen, each checked: a value the queue does not know is said so (and left
+    out), never silently ignored."""
     q = ctx.query
-    team = q.get("team", "")
+    kind = q.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        ctx.problems.add("Choose a kind of change from the list", "filter-kind")
+        kind = None
+    team_id = parse_id(q.get("team")) if q.get("team") else None
+    if q.get("team") and team_id not in {t.id for t in teams}:
+        ctx.problems.add("Choose a team from the list", "filter-team")
+        team_id = None
+    assigned = q.get("assigned") or None
+    known = {"me", "unassigned", *(str(o.id) for o in officers)}
+    if assigned is not None and assigned not in known:
+        ctx.problems.add("Choose who the changes are assigned to from the list", "filter-assigned")
+        assigned = None
+    case_id = None
+    if q.get("case"):
+        case_id = parse_case_reference(q.get("case", ""))
+        if case_id is None:
+            ctx.problems.add("Enter a case reference, like HC-000123", "filter-case")
+    older: int | None = None
+    if q.get("age"):
+        older = parse_id(q.get("age"))
+        if older not in queue.AGES:
+            ctx.problems.add("Choose how long the changes have waited from the list", "filter-age")
+            older = None
     return queue.QueueFilter(
-        kind=q.get("kind") if q.get("kind") in KINDS else None,
-        team_id=parse_id(team),
-        assigned=q.get("assigned") or None,
+        kind=kind,
+        team_id=team_id,
+        assigned=assigned,
         overdue=q.get("overdue") == "yes",
+        case_id=case_id,
+        older_than=older,
     )
 
 
 @officer_view(Permission.QUEUE)
 def queue_page(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    f = _filter(ctx)
+    teams = list(ctx.db.scalars(select(Team).where(Team.allows_cases).order_by(Team.name)))
+    officers = _queue_officers(ctx)
+    f = _filter(ctx, teams, officers)
     after = ctx.query.get("after")
     result = queue.page(ctx.db, f, officer_id=ctx.user.id, today=ctx.today, after=after)
     params = {k: v for k, v in ctx.query.items() if k != "after"}
     next_url = None
     if result.next_cursor is not None:
-        from urllib.parse import urlencode
-
         next_url = "?" + urlencode({**params, "after": result.next_cursor})
-    officers = ctx.db.scalars(select(User).where(User.active).order_by(User.name)).all()
-    teams = ctx.db.scalars(select(Team).where(Team.allows_cases).order_by(Team.name)).all()
     return ctx.render(
         "backoffice/queue/queue.html",
         result=result,
         filter=f,
+        chosen_case=ctx.query.get("case", ""),
         kinds=KINDS,
-        counts=queue.counts_by_kind(ctx.db),
-        officers=[o for o in officers if o.can(Permission.QUEUE)],
+        counts=queue.counts_by_kind(ctx.db, f, officer_id=ctx.user.id, today=ctx.today),
+        officers=officers,
         teams=teams,
+        ages=queue.AGES,
         next_url=next_url,
-        paged=after is not None,
+        paged=bool(after),
     )
 
 
@@ -119,6 +156,7 @@ def _review(
         members=members_on(case, ctx.today),
         past=past_members(case, ctx.today),
         reject_form=reject_form or RejectForm(data={"version": str(change.version)}),
+        officers=_queue_officers(ctx),
         overdue=change.is_pending and change.target_date < ctx.today,
     )
 
@@ -140,14 +178,29 @@ def _version(ctx: Ctx) -> int | None:
 
 
 @officer_view(Permission.QUEUE)
-def assign_to_me(ctx: Ctx) -> Response:
+def assign(ctx: Ctx) -> Response:
+    """Assign the change to me (the default), to another officer with Queue, or to nobody."""
     assert ctx.user is not None
     change = _change(ctx, lock=True)
     version = _version(ctx)
+    chosen = (ctx.form.get("to") if ctx.form else None) or "me"
+    to: User | None = ctx.user
+    if chosen == "nobody":
+        to = None
+    elif chosen != "me":
+        officer_id = parse_id(chosen)
+        to = ctx.db.get(User, officer_id) if officer_id else None
+        if to is None or not to.active:
+            ctx.problems.add("Choose an officer from the list", "to")
+            return _review(ctx, change)
     if version is None or not ctx.attempt(
-        engine.assign, ctx.user, change, to=ctx.user, expected_version=version
+        engine.assign, ctx.user, change, to=to, expected_version=version
     ):
         return _review(ctx, _change(ctx))
+    if to is None:
+        ctx.flash(f"Change {change.reference} is no longer assigned to anyone.")
+    elif to.id != ctx.user.id:
+        ctx.flash(f"Change {change.reference} is now assigned to {to.name}.")
     return ctx.redirect("backoffice:review", change_id=change.id)
 
 

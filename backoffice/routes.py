@@ -20,9 +20,7 @@ routes: list[BaseRoute] = [
     Route("/queue", queue.queue_page, name="queue"),
     Route("/queue/next", queue.take_next, methods=["POST"], name="queue_next"),
     Route("/queue/{change_id:id}", queue.review, name="review"),
-    Route(
-        "/queue/{change_id:id}/assign", queue.assign_to_me, methods=["POST"], name="review_assign"
-    ),
+    Route("/queue/{change_id:id}/assign", queue.assign, methods=["POST"], name="review_assign"),
     Route("/queue/{change_id:id}/accept", queue.accept, methods=["POST"], name="review_accept"),
     Route("/queue/{change_id:id}/reject", queue.reject, methods=["POST"], name="review_reject"),
     Route("/files/{file_id:id}", queue.evidence_file, name="evidence_file"),

@@ -27,6 +27,7 @@ from domain.history_kinds import HistoryKind
 from domain.models import Case, PortalAccount, User, utcnow
 from domain.outbox import queue_email
 from domain.pending import ChangeStatus, EvidenceFile, PendingChange
+from domain.vocab import Permission
 from domain.working_days import add_working_days
 
 DEFAULT_TARGET_WORKING_DAYS = 10
@@ -212,6 +213,8 @@ def assign(
     expected_version: int,
 ) -> None:
     _check_decidable(change, expected_version)
+    if to is not None and not to.can(Permission.QUEUE):
+        raise RuleBroken(f"{to.name} cannot review changes (they do not have Queue)", field="to")
     before = change.assigned_to.name if change.assigned_to else None
     change.assigned_to = to
     change.assigned_at = utcnow() if to else None

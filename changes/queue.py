@@ -7,18 +7,19 @@ change decided while someone pages does not shift the others.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from changes import engine
-from domain import paging
+from domain import clock, paging
 from domain.ids import parse_id
 from domain.models import Case, User
 from domain.paging import Page, SortKey
 from domain.pending import ChangeStatus, PendingChange
+from domain.working_days import subtract_working_days
 
 PAGE_SIZE = 25
 
@@ -30,7 +31,20 @@ class QueueFilter:
     assigned: str | None = None  # "me", "unassigned", an officer id as text, or None for anyone
     overdue: bool = False
     case_id: int | None = None
+    # Sent more than this many working days ago (the queue offers 5 and 10).
+    older_than: int | None = None
 
+    def without_kind(self) -> QueueFilter:
+        return replace(self, kind=None)
+
+    @property
+    def narrowed(self) -> bool:
+        return any(
+            (self.kind, self.team_id, self.assigned, self.overdue, self.case_id, self.older_than)
+        )
+
+
+AGES = (5, 10)  # working days
 
 ORDER = (
     SortKey(PendingChange.submitted_at, kind=dt.datetime),
@@ -64,6 +78,10 @@ def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[Pending
         stmt = stmt.where(PendingChange.target_date < today)
     if f.case_id:
         stmt = stmt.where(PendingChange.case_id == f.case_id)
+    if f.older_than:
+        day = subtract_working_days(today, f.older_than)
+        start = dt.datetime.combine(day, dt.time(0, 0), clock.COUNCIL_TZ)
+        stmt = stmt.where(PendingChange.submitted_at < start)
     return stmt
 
 
@@ -101,12 +119,13 @@ def page(
     return QueuePage(found.rows, found.next_cursor, int(total), int(overdue))
 
 
-def counts_by_kind(session: Session) -> dict[str, int]:
-    rows = session.execute(
-        select(PendingChange.kind, func.count())
-        .where(PendingChange.status == ChangeStatus.PENDING)
-        .group_by(PendingChange.kind)
-    )
+def counts_by_kind(
+    session: Session, f: QueueFilter, *, officer_id: int, today: dt.date
+) -> dict[str, int]:
+    """How many changes of each kind match the other filters (what choosing a kind would
+    show)."""
+    matching = _filtered(f.without_kind(), officer_id, today).subquery()
+    rows = session.execute(select(matching.c.kind, func.count()).group_by(matching.c.kind))
     return {kind: int(n) for kind, n in rows}
 
 

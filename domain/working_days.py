@@ -32,6 +32,19 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
+def subtract_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days before `start` (the start day itself does not count)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = start
+    remaining = days
+    while remaining:
+        current -= dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (negative if `end` is earlier)."""
     if end < start:

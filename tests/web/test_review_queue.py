@@ -20,6 +20,7 @@ from tests.support.factories import (
     TEST_PASSWORD,
     link_partners,
     make_case,
+    make_officer,
     make_person,
     make_portal_account,
     make_team,
@@ -101,9 +102,20 @@ def test_queue_lists_oldest_first_with_targets_and_overdue_badges(
         "No pending changes match these filters"
         in pages.get("backoffice:queue", params={"team": str(other_team.id)}).text
     )
-    # nonsense in the query string is ignored, not a 500
-    pages.get("backoffice:queue", params={"kind": "<script>", "team": "abc", "after": "garbage"})
-    pages.get("backoffice:queue", params={"team": "²", "assigned": "³"})
+    # nonsense in the query string is said so by each filter, never a 500 or silently ignored
+    bad = pages.get(
+        "backoffice:queue",
+        params={"kind": "<script>", "team": "abc", "after": "garbage"},
+        status=400,
+    )
+    assert bad.error_summary == [
+        "Choose a kind of change from the list",
+        "Choose a team from the list",
+    ]
+    bad = pages.get("backoffice:queue", params={"team": "²", "assigned": "³"}, status=400)
+    assert "Choose who the changes are assigned to from the list" in bad.error_summary
+    # the list still shows, without the filters it could not use
+    assert len(bad.select("tbody tr")) == 2
 
 
 def test_keyset_paging(
@@ -304,3 +316,107 @@ def test_next_change_skips_one_another_officer_has_taken(
     assert "There are no unassigned changes waiting." in pages.follow(page).text
     db.expire_all()
     assert db.get(PendingChange, change.id).assigned_to_id == other.id  # type: ignore[union-attr]
+
+
+def test_kind_counts_follow_the_other_filters_and_age_and_case_narrow_the_list(
+    db: Session, pages: Pages, family: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    old = submit(
+        db, family, "other", {"person_id": family["mum"].id, "details": "Old"}, days_ago=20
+    )
+    submit(db, family, "other", {"person_id": family["mum"].id, "details": "New"})
+    other_mum = make_person(db, "Beth", "Jones", born=dt.date(1990, 1, 1))
+    other_case = make_case(db, other_mum, [])
+    other_account = make_portal_account(db, other_mum, email="beth@example.com")
+    db.commit()
+    theirs = submit(
+        db,
+        {"account": other_account, "case": other_case},
+        "other",
+        {"person_id": other_mum.id, "details": "Elsewhere"},
+        days_ago=20,
+    )
+    sign_in_officer(Permission.QUEUE)
+
+    def kind_count(page: Any) -> str:
+        return page.select_one("#filter-kind option[value=other]").get_text(" ", strip=True)
+
+    everything = pages.get("backoffice:queue")
+    assert "(3)" in kind_count(everything)
+
+    waited = pages.get("backoffice:queue", params={"age": "10"})
+    refs = [
+        r.select_one("td").get_text(" ", strip=True).split()[-1] for r in waited.select("tbody tr")
+    ]
+    assert refs == [old.reference, theirs.reference]
+    assert "(2)" in kind_count(waited)  # the kind counts say what the other filters leave
+
+    one_case = pages.get("backoffice:queue", params={"case": other_case.reference, "age": "5"})
+    refs = [
+        r.select_one("td").get_text(" ", strip=True).split()[-1]
+        for r in one_case.select("tbody tr")
+    ]
+    assert refs == [theirs.reference]
+    assert "(1)" in kind_count(one_case)
+    assert "1 pending change matches these filters" in one_case.text
+    # the case reference in each row opens the case
+    link = one_case.select_one("tbody tr td:nth-child(2) a")
+    assert link["href"] == pages.url("backoffice:case", case_id=other_case.id)
+
+    bad = pages.get("backoffice:queue", params={"case": "HC-12x", "age": "7"}, status=400)
+    assert bad.error_summary == [
+        "Enter a case reference, like HC-000123",
+        "Choose how long the changes have waited from the list",
+    ]
+    assert bad.select_one("#filter-case")["value"] == "HC-12x"  # what was typed stays
+
+
+def test_an_officer_assigns_a_change_to_a_colleague_or_releases_it(
+    db: Session, pages: Pages, family: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    change = submit(db, family, "other", {"person_id": family["mum"].id, "details": "x"})
+    colleague = make_officer(db, Permission.QUEUE, name="Colin Reviewer")
+    no_queue = make_officer(db, Permission.CASES, name="Nadia Casework")
+    db.commit()
+    sign_in_officer(Permission.QUEUE)
+    review = pages.get("backoffice:review", change_id=change.id)
+    choices = review.texts("#to option")
+    assert "Colin Reviewer" in choices and "Nadia Casework" not in choices
+
+    page = pages.post(
+        "backoffice:review_assign",
+        {"version": str(change.version), "to": str(colleague.id)},
+        change_id=change.id,
+    )
+    page = pages.follow(page)
+    assert f"Change {change.reference} is now assigned to Colin Reviewer." in page.text
+    db.expire_all()
+    change = db.get(PendingChange, change.id)  # type: ignore[assignment]
+    assert change.assigned_to_id == colleague.id
+    assert pages.get("backoffice:queue", params={"assigned": str(colleague.id)}).select("tbody tr")
+
+    # someone without Queue cannot be given it, even by a hand-made form
+    refused = pages.post(
+        "backoffice:review_assign",
+        {"version": str(change.version), "to": str(no_queue.id)},
+        change_id=change.id,
+        status=400,
+    )
+    assert refused.error_summary == [
+        "Nadia Casework cannot review changes (they do not have Queue)"
+    ]
+    db.expire_all()
+    assert db.get(PendingChange, change.id).assigned_to_id == colleague.id  # type: ignore[union-attr]
+
+    page = pages.follow(
+        pages.post(
+            "backoffice:review_assign",
+            {"version": str(change.version), "to": "nobody"},
+            change_id=change.id,
+        )
+    )
+    assert f"Change {change.reference} is no longer assigned to anyone." in page.text
+    db.expire_all()
+    assert db.get(PendingChange, change.id).assigned_to_id is None  # type: ignore[union-attr]
+    unassigned = pages.get("backoffice:queue", params={"assigned": "unassigned"})
+    assert len(unassigned.select("tbody tr")) == 1
