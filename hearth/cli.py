@@ -76,7 +76,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     engine = _ready_engine(settings)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
-        seeded = seed_demo(session, force=args.force)
+        seeded = seed_demo(session, force=args.force, settings=settings)
     print("Demo data added." if seeded else "The database already has data; demo data not added.")
     return 0
 
