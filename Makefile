@@ -7,11 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
+# Where `make run` and `make serve` listen (`make run PORT=8080`, or PORT in the environment).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
 
 .PHONY: help install run serve test test-sqlite test-postgresql test-browser lint format bench clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' -e 's|\$$\$$|$$|g' \
+	  | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(BIN)/hearth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +32,13 @@ static/manifest.json: node_modules/.stamp $(shell find assets -type f 2>/dev/nul
 
 install: $(BIN)/hearth static/manifest.json ## install Python and npm dependencies, build assets
 
-run: install ## install, migrate, seed demo data (empty database only) and serve on :8000
+run: install ## install, migrate, seed demo data (empty database only) and serve on http://$(HOST):$(PORT)
 	$(BIN)/hearth db upgrade
 	$(BIN)/hearth seed-demo
-	$(BIN)/hearth serve
+	$(BIN)/hearth serve --host $(HOST) --port $(PORT)
 
-serve: install ## serve without migrating or seeding
-	$(BIN)/hearth serve
+serve: install ## serve on http://$(HOST):$(PORT) without migrating or seeding
+	$(BIN)/hearth serve --host $(HOST) --port $(PORT)
 
 chromium: ## install Debian's chromium for the browser tests (when missing and running as root)
 	@if ! command -v chromium >/dev/null 2>&1; then \

@@ -40,6 +40,7 @@ def notifier(ctx: Ctx) -> Notifier:
         service_name=ctx.settings.service_name,
         council_name=ctx.settings.council_name,
         changes_url=ctx.settings.base_url + ctx.url_for("your_changes"),
+        council_phone=ctx.settings.council_phone,
     )
 
 

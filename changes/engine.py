@@ -21,6 +21,7 @@ from changes.kinds.base import Stale
 from domain import assessments, history, household
 from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date
+from domain.contact import call_the_council
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
 from domain.history import SYSTEM, Actor
 from domain.history_kinds import HistoryKind
@@ -48,6 +49,7 @@ class Notifier:
     service_name: str
     council_name: str
     changes_url: str  # the applicant's "Your changes" page, absolute
+    council_phone: str  # the housing options team's number (settings.council_phone)
 
 
 def decided_message(change: PendingChange) -> str:
@@ -365,8 +367,9 @@ def _notify(session: Session, change: PendingChange, notifier: Notifier) -> None
         body = (
             f"An officer at {notifier.council_name} did not accept the change you reported:\n\n"
             f"{kind.title}: {_tell_applicant(change)}\n\nThe reason they gave:\n\n"
-            f"{change.decision_reason}\n\nIf you think this is wrong, contact the housing "
-            "options team or report the change again with more evidence."
+            f"{change.decision_reason}\n\nIf you think this is wrong, "
+            f"{call_the_council(notifier.council_phone)}, or report the change again with more "
+            "evidence."
         )
     body += f"\n\nSee all your changes: {notifier.changes_url}"
     queue_email(

@@ -117,12 +117,15 @@ class LinkDetailsWrong:
 
 @dataclass(frozen=True)
 class Mailer:
-    """What account emails need to know about the service, and how to build links."""
+    """What account and referral emails need to know about the service, and how to build
+    links."""
 
     council_name: str
     service_name: str
     secret: str
     link: Callable[[str, str], str]  # (route name, token) -> absolute URL
+    council_phone: str  # the housing options team's number (settings.council_phone)
+    out_of_hours_phone: str  # the out-of-hours emergency number
 
 
 def _find_account(session: Session, email: str) -> PortalAccount | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
 import threading
@@ -30,22 +31,39 @@ def _ready_engine(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from hearth.server import GreetingServer
+
     settings = _settings()
-    _ready_engine(settings).dispose()
-    if args.workers > 1 and settings.is_sqlite:
-        print(
-            "warning: several worker processes on SQLite serialise every write; use PostgreSQL "
-            "(DATABASE_URL) in production",
-            file=sys.stderr,
-        )
-    uvicorn.run(
-        "hearth.asgi:app",
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        **server_options(settings),
-    )
-    return 0
+    host, port = args.host or settings.host, args.port or settings.port
+    engine = _ready_engine(settings)
+    greeting = _demo_greeting(settings, engine, host, port)
+    engine.dispose()
+    options: dict[str, Any] = {"host": host, "port": port, **server_options(settings)}
+    if args.workers > 1:
+        if settings.is_sqlite:
+            print(
+                "warning: several worker processes on SQLite serialise every write; use "
+                "PostgreSQL (DATABASE_URL) in production",
+                file=sys.stderr,
+            )
+        if greeting:
+            print(greeting, flush=True)
+        uvicorn.run("hearth.asgi:app", workers=args.workers, **options)
+        return 0
+    server = GreetingServer(uvicorn.Config("hearth.asgi:app", **options), greeting)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn has shut down cleanly
+        server.run()
+    return 0 if server.started else 1
+
+
+def _demo_greeting(settings: Settings, engine: Any, host: str, port: int) -> str | None:
+    """Where to go and how to sign in, when an embedded server holds the demo data."""
+    from hearth.demo.welcome import has_demo_data, welcome
+
+    if not settings.embedded:
+        return None
+    with make_session_factory(engine)() as session:
+        return welcome(host, port) if has_demo_data(session) else None
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -76,7 +94,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     engine = _ready_engine(settings)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
-        seeded = seed_demo(session, force=args.force)
+        seeded = seed_demo(session, force=args.force, settings=settings)
     print("Demo data added." if seeded else "The database already has data; demo data not added.")
     return 0
 

@@ -36,6 +36,8 @@ def mailer(ctx: Ctx) -> Mailer:
         service_name=ctx.settings.service_name,
         secret=ctx.settings.secret_key,
         link=link,
+        council_phone=ctx.settings.council_phone,
+        out_of_hours_phone=ctx.settings.out_of_hours_phone,
     )
 
 

@@ -329,8 +329,13 @@ def support_form(self_referral: bool) -> type[Form]:
     return SupportForm
 
 
+class NothingToAnswer(Form):
+    """A page in the journey that tells rather than asks: only "Continue"."""
+
+
 __all__ = [
     "HOUSEHOLD_MAX",
+    "NothingToAnswer",
     "OrganisationForm",
     "ReferrerForm",
     "address_form",

@@ -63,6 +63,7 @@ def _referrer_only(journey: Journey) -> bool:
     return not _is_self(journey)
 
 
+HELP_SEEN = "help_tonight_seen"  # shown again whenever "safe tonight" is answered anew
 STEPS: tuple[Step, ...] = (
     Step(
         "consent", _form(forms.consent_form), _heading("The person's consent", "Before you start")
@@ -106,6 +107,15 @@ STEPS: tuple[Step, ...] = (
             "Does the person have somewhere safe to stay tonight?",
             "Do you have somewhere safe to stay tonight?",
         ),
+    ),
+    # Answering "No" leads to every number to call now, before the rest of the questions.
+    Step(
+        "help-tonight",
+        _fixed(forms.NothingToAnswer),
+        _heading("Get the person help tonight", "Get help tonight"),
+        when=lambda answers: answers.get("safe_tonight") == "no",
+        done_when=(HELP_SEEN,),
+        filled=(HELP_SEEN,),
     ),
     Step(
         "reason",
@@ -260,6 +270,8 @@ def step_page(ctx: Ctx, journey: Journey) -> Response:
     def adjust(values: dict[str, Any]) -> dict[str, Any]:
         if step.slug == "consent" and _is_self(journey):
             values["consent_to_share"] = values["consent_to_referral"]
+        if step.slug in ("safe-tonight", "help-tonight"):
+            values[HELP_SEEN] = step.slug == "help-tonight"
         return _without_stale_address(values)
 
     return journeys.question(

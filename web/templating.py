@@ -22,7 +22,7 @@ from jinja2 import (
 )
 from starlette.templating import Jinja2Templates
 
-from domain import clock
+from domain import clock, contact
 from domain.vocab import Permission
 from web.settings import PROJECT_ROOT, Settings
 
@@ -98,6 +98,8 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
         asset_url=assets.url,
         brand_css_url=brand_css_path(settings),
         Permission=Permission,
+        domestic_abuse_helpline=contact.DOMESTIC_ABUSE_HELPLINE,
+        opening_hours=contact.OPENING_HOURS,
     )
     env.filters.update(
         date=lambda value, empty="": clock.long_date(value, empty=empty),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain import workflows
 from domain.accounts import Mailer
+from domain.contact import call_the_council, help_tonight
 from domain.errors import NotFound
 from domain.outbox import queue_email
 from domain.referrals.model import STATUS_LINK_MAX_AGE, STATUS_LINK_SALT, Referral
@@ -84,7 +85,9 @@ def _progress_lines(referral: Referral, mailer: Mailer) -> str:
         "See the progress of this referral (its status, dates and outcome):\n\n"
         f"{link}\n\n"
         "The link works for 180 days. Anyone with it can see the referral's status, so do not "
-        "forward this email."
+        "forward this email.\n\n"
+        f"To talk about the referral, {call_the_council(mailer.council_phone)} and give the "
+        f"reference {referral.reference}."
     )
 
 
@@ -98,8 +101,7 @@ def _send_receipt(session: Session, referral: Referral, mailer: Mailer) -> None:
             f"{mailer.council_name} has received your request for help with housing.\n\n"
             f"Your reference is {reference}.\n\n"
             "A housing officer will contact you to talk about your situation and what help you "
-            "can get. If you have nowhere safe to stay tonight, call the council's housing "
-            "options team. If you are in danger, call 999."
+            "can get."
         )
     else:
         opening = (
@@ -108,11 +110,14 @@ def _send_receipt(session: Session, referral: Referral, mailer: Mailer) -> None:
             "A housing officer will acknowledge it, then contact the person you referred. We "
             "will email you when the referral has been processed and when it is closed."
         )
+    urgent = help_tonight(
+        mailer.council_phone, mailer.out_of_hours_phone, you=referral.is_self_referral
+    )
     queue_email(
         session,
         to=to,
         subject=f"Referral {reference} received – {mailer.service_name}",
-        body=f"{opening}\n\n{_progress_lines(referral, mailer)}",
+        body=f"{opening}\n\n{urgent}\n\n{_progress_lines(referral, mailer)}",
         kind="referral.receipt",
         case_id=referral.strand.case_id,
     )

@@ -14,10 +14,13 @@ from domain.pending import PendingChange
 
 
 def _seed_changes(
-    session: Session, accounts: dict[int, tuple[PortalAccount, Case]], *, reviewer: User
+    session: Session,
+    accounts: dict[int, tuple[PortalAccount, Case]],
+    *,
+    reviewer: User,
+    notifier: Notifier,
 ) -> None:
     """A few changes reported through the portal: some waiting (one overdue), some decided."""
-    notifier = Notifier("Housing options", "Northbridge Borough Council", "/your-changes")
     today = clock.today()
 
     def primary_id(case: Case) -> int:

@@ -8,6 +8,7 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from changes.engine import Notifier
 from domain import clock, household
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
@@ -33,6 +34,7 @@ from hearth.demo.data import (
     P,
 )
 from hearth.demo.referrals import _seed_referrals
+from web.settings import Settings
 
 
 def _born(rng: random.Random, age: int) -> dt.date:
@@ -52,8 +54,10 @@ def _person(rng: random.Random, sex: str, age: int, surname: str, used: set[str]
     return Person(first_name=first, last_name=surname, date_of_birth=_born(rng, age), sex=sex)
 
 
-def seed_demo(session: Session, *, force: bool = False) -> bool:
-    """Add the demo data. Returns False (and does nothing) if the database has any data."""
+def seed_demo(session: Session, *, force: bool = False, settings: Settings | None = None) -> bool:
+    """Add the demo data. Returns False (and does nothing) if the database has any data.
+
+    `settings` (the defaults if not given) word the emails the demo's decided changes send."""
     if not force and (
         session.scalar(select(User.id).limit(1)) is not None
         or session.scalar(select(Case.id).limit(1)) is not None
@@ -169,6 +173,13 @@ def seed_demo(session: Session, *, force: bool = False) -> bool:
             account.person_id = primary.id
             accounts[index] = (account, case)
     session.flush()
-    _seed_changes(session, accounts, reviewer=officers[1])
+    settings = settings or Settings()
+    notifier = Notifier(
+        settings.service_name,
+        settings.council_name,
+        f"{settings.base_url}/your-changes",
+        settings.council_phone,
+    )
+    _seed_changes(session, accounts, reviewer=officers[1], notifier=notifier)
     _seed_referrals(session, officer=officers[2])
     return True

@@ -74,6 +74,10 @@ def refer_from_a_phone(visit: Visit) -> str:
     visit.click(page.get_by_role("button", name="Continue"))
     choose(page, "Does the person have somewhere safe to stay tonight?", "No")
     visit.click(page.get_by_role("button", name="Continue"))
+    assert page.locator("h1").inner_text() == "Get the person help tonight"
+    for number in ("020 7946 0000", "020 7946 0999", "0808 2000 247", "999"):  # one tap each
+        assert page.locator(f"main a[href='tel:{number.replace(' ', '')}']").is_visible()
+    visit.click(page.get_by_role("button", name="Continue"))
     page.get_by_label("Why is the person homeless or at risk of homelessness?").fill(
         "Being discharged after surgery; his tenancy ended while he was in hospital."
     )

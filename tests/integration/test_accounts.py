@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -29,3 +31,22 @@ def test_an_unconfirmed_account_cannot_be_used_to_capture_an_external_sign_in(db
         accounts.applicant_from_provider(
             db, subject="someone-else", email="victim@example.com", client=Client("192.0.2.1")
         )
+
+
+def test_every_new_password_is_checked_against_common_passwords(db: Session) -> None:
+    """Sign-up, reset and change for applicants, and officers' local passwords, share one rule."""
+    from domain import accounts
+    from domain.errors import RuleBroken
+    from domain.history import SYSTEM
+    from domain.passwords import TOO_COMMON
+    from tests.support.factories import TEST_PASSWORD
+
+    with pytest.raises(RuleBroken, match=re.escape(TOO_COMMON)) as refused:
+        accounts.create_officer(
+            db, SYSTEM, email="o@example.com", name="O", permissions=(), password="qwertyuiop"
+        )
+    assert refused.value.field == "password"
+    account = make_portal_account(db, email="careful@example.com")
+    with pytest.raises(RuleBroken, match=re.escape(TOO_COMMON)) as refused:
+        accounts.change_password(db, account, TEST_PASSWORD, "Password1!")
+    assert refused.value.field == "new_password"

@@ -18,7 +18,9 @@ from domain.pending import PendingChange
 from domain.vocab import Permission
 from tests.support.factories import make_case, make_officer, make_person, make_portal_account
 
-NOTIFIER = Notifier("Housing options", "Testshire", "http://testserver/your-changes")
+NOTIFIER = Notifier(
+    "Housing options", "Testshire", "http://testserver/your-changes", "01632 960000"
+)
 
 
 @pytest.mark.postgresql_only

@@ -29,7 +29,10 @@ from tests.support.factories import (
 
 TODAY = dt.date(2026, 11, 20)  # a Friday
 NOTIFIER = Notifier(
-    "Housing options", "Testshire District Council", "http://testserver/your-changes"
+    "Housing options",
+    "Testshire District Council",
+    "http://testserver/your-changes",
+    "01632 960000",
 )
 
 
@@ -309,6 +312,10 @@ def test_rejection_changes_nothing_but_the_change_and_history(
     assert kinds_of_history(db, family["case"].id)[-2:] == ["change.submitted", "change.rejected"]
     (email,) = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "change.rejected")).all()
     assert "Tariq is still on the tenancy." in email.body_text
+    assert (
+        "If you think this is wrong, call the council's housing options team on 01632 960000 "
+        "(Monday to Friday, 9am to 5pm)"
+    ) in email.body_text
 
 
 def test_a_decided_change_cannot_be_decided_again(db: Session, family: dict[str, Any]) -> None:

@@ -4,9 +4,17 @@ commands that set a database up."""
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -116,3 +124,93 @@ def test_upgrade_seed_create_officer_and_worker(
         assert officer is not None
         assert {p.value for p in officer.permissions} == {"People", "Queue"}
     engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Served:
+    """`hearth serve` in a process of its own, its output read as it comes."""
+
+    def __init__(self, *args: str, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from hearth.cli import main; raise SystemExit(main())", *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self.readers = [
+            threading.Thread(target=self._read, args=(self.process.stdout, self.out)),
+            threading.Thread(target=self._read, args=(self.process.stderr, self.err)),
+        ]
+        for reader in self.readers:
+            reader.start()
+
+    @staticmethod
+    def _read(stream, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+        for line in stream:
+            lines.append(line)
+
+    def wait_for(self, lines: list[str], text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in lines):
+            assert self.process.poll() is None, "".join(self.err)
+            assert time.monotonic() < deadline, f"no {text!r} in: {''.join(lines)}"
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)  # as Ctrl+C
+        code = self.process.wait(timeout=30)
+        for reader in self.readers:
+            reader.join(timeout=10)
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return code
+
+
+def test_serve_says_where_the_demo_is_and_how_to_sign_in(env: Path) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["seed-demo"]) == 0
+    port = free_port()
+    served = Served("serve", env={**os.environ, "PORT": str(port)})
+    try:
+        served.wait_for(served.out, "Press Ctrl+C to stop.")
+        assert httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        assert served.stop() == 0
+    block = "".join(served.out)
+    assert block.startswith("Hearth is running.")
+    assert f"Portal:       http://127.0.0.1:{port}/\n" in block
+    assert f"Back office:  http://127.0.0.1:{port}/backoffice/\n" in block
+    assert f"Emails:       http://127.0.0.1:{port}/dev/mail\n" in block
+    assert "teamleader@northbridge.example" in block
+    assert "with the password\nhearth-demo-2026." in block
+    assert ":8000" not in block
+
+
+def test_serve_without_the_demo_data_says_nothing_of_it(env: Path) -> None:
+    assert main(["db", "upgrade"]) == 0
+    port = free_port()
+    served = Served("serve", "--host", "127.0.0.1", "--port", str(port), env=dict(os.environ))
+    try:
+        served.wait_for(served.err, f"Uvicorn running on http://127.0.0.1:{port}")
+    finally:
+        assert served.stop() == 0
+    assert "Hearth is running" not in "".join(served.out)
+
+
+def test_a_server_on_every_interface_is_announced_at_an_address_a_browser_can_open() -> None:
+    from hearth.demo.welcome import address
+
+    assert address("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert address("0.0.0.0", 8080) == "http://127.0.0.1:8080"  # noqa: S104  (not a bind)
+    assert address("::", 8080) == "http://[::1]:8080"
+    assert address("192.0.2.7", 80) == "http://192.0.2.7:80"

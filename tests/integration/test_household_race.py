@@ -28,7 +28,9 @@ from tests.support.factories import (
     open_housing_register,
 )
 
-NOTIFIER = Notifier("Housing options", "Testshire", "http://testserver/your-changes")
+NOTIFIER = Notifier(
+    "Housing options", "Testshire", "http://testserver/your-changes", "01632 960000"
+)
 ROUNDS = 5
 TODAY = dt.date(2026, 11, 30)
 D = dt.date

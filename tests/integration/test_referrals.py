@@ -44,6 +44,8 @@ MAILER = Mailer(
     service_name="Housing options",
     secret=TEST_SECRET,
     link=lambda route, token: f"http://testserver/{route}?token={token}",
+    council_phone="01632 960000",
+    out_of_hours_phone="01632 960999",
 )
 
 

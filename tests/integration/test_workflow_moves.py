@@ -46,6 +46,8 @@ MAILER = Mailer(
     service_name="Housing options",
     secret=TEST_SECRET,
     link=lambda route, token: f"http://testserver/referral-status?token={token}",
+    council_phone="01632 960000",
+    out_of_hours_phone="01632 960999",
 )
 
 

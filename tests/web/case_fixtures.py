@@ -28,7 +28,9 @@ from tests.support.factories import (
 )
 
 TODAY = dt.datetime.now(ZoneInfo("Europe/London")).date()
-NOTIFIER = Notifier("Housing options", "Testshire District Council", "http://testserver/changes")
+NOTIFIER = Notifier(
+    "Housing options", "Testshire District Council", "http://testserver/changes", "01632 960000"
+)
 D = dt.date
 
 

@@ -111,6 +111,20 @@ def test_create_account_errors(
     assert db.scalar(select(PortalAccount.id)) is None
 
 
+def test_a_common_password_is_refused_on_the_password_field(db: Session, pages: Pages) -> None:
+    page = pages.post(
+        "create_account", {"email": "a@example.com", "password": "password123"}, status=400
+    )
+    message = (
+        "Password is too common. Choose one that would be hard to guess, such as three random "
+        "words together"
+    )
+    assert page.error_summary == [message]
+    assert page.select_one(".govuk-error-summary a")["href"] == "#password"
+    assert page.select_one("#password-error").get_text(" ", strip=True) == f"Error: {message}"
+    assert db.scalar(select(PortalAccount.id)) is None
+
+
 def test_wrong_password_and_unknown_email_look_the_same(db: Session, pages: Pages) -> None:
     make_portal_account(db, email="known@example.com")
     db.commit()
