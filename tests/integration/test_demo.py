@@ -80,3 +80,22 @@ def test_every_demo_assessment_is_the_need_of_the_household_today(db: Session) -
         ), case.reference
         checked += 1
     assert checked >= 15
+
+
+def test_demo_decision_emails_link_to_the_configured_portal(db: Session) -> None:
+    """The seeded accepted and rejected changes email their applicants a link that works from a
+    mail client: absolute, on the address the council configured."""
+    from dataclasses import replace
+
+    from domain.security import OutboxEmail
+    from web.settings import Settings
+
+    seed_demo(db, settings=replace(Settings(), base_url="https://housing.example.gov.uk"))
+    bodies = db.scalars(
+        select(OutboxEmail.body_text).where(
+            OutboxEmail.kind.in_(["change.accepted", "change.rejected"])
+        )
+    ).all()
+    assert len(bodies) == 2
+    for body in bodies:
+        assert "See all your changes: https://housing.example.gov.uk/your-changes" in body
