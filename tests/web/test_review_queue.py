@@ -177,7 +177,7 @@ def test_review_shows_before_after_bedrooms_and_accept_applies_it(
     table = page.texts("table tbody tr")
     assert table[0].startswith("Yusuf Khan: date left Still in the household")
     assert table[1] == "Bedroom need 2 bedrooms 1 bedroom Changes"
-    assert "Amira Khan" in page.select_one(".govuk-grid-column-one-third").get_text()
+    assert "Amira Khan" in page.select_one(".govuk-grid-column-one-third-from-desktop").get_text()
 
     result = pages.post(
         "backoffice:review_accept", {"version": str(change.version)}, change_id=change.id
