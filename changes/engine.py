@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from changes.kinds import Kind, Row, kind_of
 from changes.kinds.base import Stale
-from domain import assessments, history, household
+from domain import assessments, history, household, household_rules
 from domain.bedrooms import BedroomNeed
 from domain.clock import date_time, long_date
 from domain.contact import call_the_council
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
-from domain.history import SYSTEM, Actor
+from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, PortalAccount, User, utcnow
 from domain.outbox import queue_email
@@ -410,8 +410,9 @@ def staleness(session: Session, change: PendingChange, today: dt.date) -> Stale:
 
 def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
     """What accepting would do, against the record as it is now — including the bedroom need,
-    worked out by applying the change inside a savepoint that is then rolled back. For a
-    decided change, what it did (or would have done), as it stood at the decision."""
+    worked out on an in-memory copy of the household changed by the same rules acceptance uses
+    (`Kind.project`): a GET writes and locks nothing. For a decided change, what it did (or
+    would have done), as it stood at the decision."""
     kind: Kind = kind_of(change.kind)
     case = change.case
     if not change.is_pending:
@@ -430,17 +431,13 @@ def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
     need_after: BedroomNeed | None = None
     problem = stale.blocking
     if kind.affects_household and problem is None:
-        nested = session.begin_nested()
+        links = household_rules.views_of(case)
         try:
-            kind.apply(session, SYSTEM, change, today)
-            session.flush()
-            session.expire(case, ["people"])
-            need_after = assessments.preview_need(session, case, today)
+            kind.project(links, change.payload, today)
         except RuleBroken as exc:
             problem = str(exc)
-        finally:
-            nested.rollback()
-            session.expire_all()
+        else:
+            need_after = assessments.preview_need(session, case, today, links=links)
     return Preview(
         rows,
         before.summary() if before else None,

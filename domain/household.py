@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain import history, people
+from domain import household_rules as rules
 from domain.clock import long_date
 from domain.errors import MissingRelationships, NotAMember, NotFound, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, CaseOfficer, CasePerson, Person, User
-from domain.vocab import COUPLE_RELATIONSHIPS, RELATIONSHIPS, SELF, CaseStatus, OfficerRole
+from domain.vocab import RELATIONSHIPS, SELF, CaseStatus, OfficerRole
 
 
 def members_on(case: Case, on: dt.date) -> list[CasePerson]:
@@ -116,8 +117,7 @@ def add_member(
     date_joined: dt.date,
     joint_applicant: bool = False,
 ) -> CasePerson:
-    if relationship not in RELATIONSHIPS:
-        raise RuleBroken(f"{relationship!r} is not a relationship Hearth knows")
+    rules.check_relationship(relationship)
     if any(cp.person_id == person.id for cp in case.people if person.id is not None):
         raise RuleBroken(f"{person.full_name} is already on case {case.reference}")
     link = CasePerson(
@@ -165,12 +165,8 @@ def join(
         date_joined=date_joined,
         joint_applicant=joint_applicant,
     )
-    primary = case.primary
-    if (
-        relationship in COUPLE_RELATIONSHIPS
-        and primary is not None
-        and primary.partner_person_id is None
-    ):
+    primary = rules.couples_on_joining([cp for cp in case.people if cp is not link], relationship)
+    if primary is not None:
         link_partners(session, actor, case, primary.person_id, person.id)
     return link
 
@@ -218,24 +214,10 @@ def record_leaving(
     session: Session, actor: Actor, link: CasePerson, date_left: dt.date
 ) -> CasePerson:
     """Set the date a member left. They stay on the case, shown under past members."""
-    if link.is_primary:
-        raise RuleBroken(
-            "The primary applicant cannot leave the household: switch the primary applicant first"
-        )
-    if date_left < link.date_joined:
-        raise RuleBroken(
-            f"{link.person.full_name} cannot leave before they joined on "
-            f"{long_date(link.date_joined)}"
-        )
     before: dict[str, object] = {"date_left": link.date_left}
-    link.date_left = date_left
-    partner = next((cp for cp in link.case.people if cp.person_id == link.partner_person_id), None)
+    partner = rules.leave(link.case.people, link, date_left)
     if partner is not None:
-        # Someone who has left no longer makes a couple with anyone in this household.
         before["partner"] = partner.person.full_name
-        if partner.partner_person_id == link.person_id:
-            partner.partner_person_id = None
-        link.partner_person_id = None
     session.flush()
     history.record(
         session,
@@ -328,12 +310,7 @@ def link_partners(
     session: Session, actor: Actor, case: Case, first_id: int, second_id: int
 ) -> None:
     """Record two members of the household as a couple (both ways)."""
-    first = next((cp for cp in case.people if cp.person_id == first_id), None)
-    second = next((cp for cp in case.people if cp.person_id == second_id), None)
-    if first is None or second is None or first_id == second_id:
-        raise RuleBroken("Both partners must be on the case")
-    first.partner_person_id = second_id
-    second.partner_person_id = first_id
+    first, second = rules.couple(case.people, first_id, second_id)
     session.flush()
     history.record(
         session,
@@ -354,33 +331,33 @@ def change_relationship(
     The person's partner link follows: becoming a partner, spouse or civil partner of the primary
     applicant records the couple both ways; ceasing to be one removes it.
     """
-    if relationship not in RELATIONSHIPS:
-        raise RuleBroken(f"{relationship!r} is not a relationship Hearth knows")
     link = next((cp for cp in case.people if cp.person_id == person_id), None)
-    if link is None or link.is_primary:
-        raise NotAMember("Choose a member of the household other than the primary applicant")
-    before = link.relationship_to_primary
-    link.relationship_to_primary = relationship
     primary = case.primary
-    was_couple = before in COUPLE_RELATIONSHIPS
-    is_couple = relationship in COUPLE_RELATIONSHIPS
+    done = rules.relate(case.people, person_id, relationship)
+    assert link is not None
     history.record(
         session,
         actor,
         HistoryKind.HOUSEHOLD_RELATIONSHIP,
         f"{link.person.full_name} is now the primary applicant's {relationship.lower()} "
-        f"(was {(before or 'not recorded').lower()})",
+        f"(was {(done.before or 'not recorded').lower()})",
         case_id=case.id,
         person_id=person_id,
-        before={"relationship": before},
+        before={"relationship": done.before},
         after={"relationship": relationship},
     )
-    if primary is not None and is_couple and not was_couple:
-        link_partners(session, actor, case, primary.person_id, person_id)
-    elif primary is not None and was_couple and not is_couple:
-        if primary.partner_person_id == person_id:
-            primary.partner_person_id = None
-        link.partner_person_id = None
+    if done.coupled and primary is not None:
+        session.flush()
+        history.record(
+            session,
+            actor,
+            HistoryKind.HOUSEHOLD_COUPLE,
+            f"{primary.person.full_name} and {link.person.full_name} recorded as a couple",
+            case_id=case.id,
+            person_id=person_id,
+            after={"couple": [primary.person.full_name, link.person.full_name]},
+        )
+    elif done.uncoupled and primary is not None:
         history.record(
             session,
             actor,

@@ -14,6 +14,7 @@ from wtforms import Form
 
 from domain.clock import long_date
 from domain.history import Actor
+from domain.household_rules import LinkView
 from domain.models import Case, CasePerson, Person
 from domain.pending import PendingChange
 
@@ -120,6 +121,14 @@ class Kind(ABC):
     def rows(self, session: Session, case: Case, payload: dict[str, Any]) -> list[Row]:
         """What accepting would change, before → after, against the record as it is now."""
         ...
+
+    def project(self, links: list[LinkView], payload: dict[str, Any], today: dt.date) -> None:
+        """Make on an in-memory copy of the household (`household_rules.views_of`) the changes
+        `apply` would make to the records, by the same rules — so the review page shows the
+        bedroom need after acceptance without writing anything. Kinds that affect the
+        household must override it."""
+        if self.affects_household:
+            raise NotImplementedError(f"{self.code} affects the household but cannot project")
 
     @abstractmethod
     def apply(

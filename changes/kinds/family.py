@@ -30,8 +30,10 @@ from changes.kinds.common import (
     person_field,
 )
 from domain import household, people
+from domain import household_rules as rules
 from domain.errors import FieldErrors
 from domain.history import Actor
+from domain.household_rules import LinkView
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from domain.vocab import Sex
@@ -112,6 +114,12 @@ class Pregnancy(Kind):
             f"{name_of(case, int(payload['person_id']))} is pregnant, "
             f"due {fmt_date(payload['due_date'])}"
         )
+
+    def project(self, links: list[LinkView], payload: dict[str, Any], today: dt.date) -> None:
+        link = rules.find(links, int(payload["person_id"]))
+        if link is None:
+            raise FieldErrors({"person_id": "That person is no longer on the case"})
+        link.person.pregnancy_due_date = as_date(payload["due_date"])
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date
@@ -234,6 +242,18 @@ class Birth(Kind):
             f"{payload['first_name']} {payload['last_name']} was born "
             f"on {fmt_date(payload['date_of_birth'])}"
         )
+
+    def project(self, links: list[LinkView], payload: dict[str, Any], today: dt.date) -> None:
+        born = as_date(payload["date_of_birth"])
+        baby = rules.newcomer(
+            first_name=payload["first_name"],
+            last_name=payload["last_name"],
+            date_of_birth=born,
+            sex=payload["sex"],
+            relationship=payload["relationship"],
+            date_joined=born,
+        )
+        rules.born(links, baby, int(payload["person_id"]))
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date

@@ -24,8 +24,10 @@ from changes.kinds.common import (
     name_field,
 )
 from domain import household, people
+from domain import household_rules as rules
 from domain.errors import FieldErrors
 from domain.history import Actor
+from domain.household_rules import LinkView
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from domain.vocab import RELATIONSHIPS, Sex
@@ -109,6 +111,19 @@ class Joined(Kind):
         return (
             f"{payload['first_name']} {payload['last_name']} joined "
             f"on {fmt_date(payload['date_joined'])}"
+        )
+
+    def project(self, links: list[LinkView], payload: dict[str, Any], today: dt.date) -> None:
+        rules.joins(
+            links,
+            rules.newcomer(
+                first_name=payload["first_name"],
+                last_name=payload["last_name"],
+                date_of_birth=as_date(payload["date_of_birth"]),
+                sex=payload["sex"],
+                relationship=payload["relationship"],
+                date_joined=as_date(payload["date_joined"]),
+            ),
         )
 
     def apply(

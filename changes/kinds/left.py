@@ -24,8 +24,10 @@ from changes.kinds.common import (
     person_field,
 )
 from domain import household
+from domain import household_rules as rules
 from domain.errors import FieldErrors
 from domain.history import Actor
+from domain.household_rules import LinkView
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from web.fields import DateField
@@ -104,6 +106,12 @@ class Left(Kind):
         return (
             f"{name_of(case, int(payload['person_id']))} left on {fmt_date(payload['date_left'])}"
         )
+
+    def project(self, links: list[LinkView], payload: dict[str, Any], today: dt.date) -> None:
+        link = rules.find(links, int(payload["person_id"]))
+        if link is None:
+            raise FieldErrors({"person_id": "That person is no longer on the case"})
+        rules.leave(links, link, as_date(payload["date_left"]))
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date

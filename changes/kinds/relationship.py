@@ -23,8 +23,10 @@ from changes.kinds.common import (
     person_field,
 )
 from domain import household
+from domain import household_rules as rules
 from domain.errors import FieldErrors
 from domain.history import Actor
+from domain.household_rules import LinkView
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from domain.vocab import RELATIONSHIPS
@@ -105,6 +107,9 @@ class Relationship(Kind):
             f"{name_of(case, int(payload['person_id']))} is now your "
             f"{payload['relationship'].lower()}"
         )
+
+    def project(self, links: list[LinkView], payload: dict[str, Any], today: dt.date) -> None:
+        rules.relate(links, int(payload["person_id"]), payload["relationship"])
 
     def apply(
         self, session: Session, actor: Actor, change: PendingChange, today: dt.date

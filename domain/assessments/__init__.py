@@ -59,6 +59,7 @@ from domain.assessments.daily import (
 from domain.assessments.inputs import (
     HouseholdInput,
     household_for,
+    household_of,
     is_carer,
     is_pregnant_on,
     occupants_for,
@@ -149,6 +150,7 @@ __all__ = [
     "find_daily_triggers",
     "find_threshold_crossings",
     "household_for",
+    "household_of",
     "is_carer",
     "is_pregnant_on",
     "latest_version",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,8 @@ from domain.bedrooms import (
     Occupant,
 )
 from domain.clock import long_date
-from domain.household import members_on
-from domain.models import Case, CasePerson, Person
+from domain.household_rules import LinkLike, PersonLike
+from domain.models import Case
 
 # --------------------------------------------------------------------------------------------
 # From the household to the calculator's input
@@ -29,18 +30,24 @@ class HouseholdInput:
     notes: tuple[str, ...]
 
 
-def is_carer(link: CasePerson) -> bool:
+def is_carer(link: LinkLike) -> bool:
     return not link.is_primary and link.relationship_to_primary == CARER_RELATIONSHIP
 
 
-def is_pregnant_on(person: Person, on: dt.date) -> bool:
+def is_pregnant_on(person: PersonLike, on: dt.date) -> bool:
     due = person.pregnancy_due_date
     return due is not None and on <= due + PREGNANCY_GRACE
 
 
 def household_for(case: Case, on: dt.date) -> HouseholdInput:
     """The calculator's input for the household of a loaded case on `on` (see module notes)."""
-    members = members_on(case, on)
+    return household_of(case.people, on)
+
+
+def household_of(links: Sequence[LinkLike], on: dt.date) -> HouseholdInput:
+    """The calculator's input for a household (the case's records, or an in-memory copy of them
+    as a change would leave them) on `on`."""
+    members = [link for link in links if link.is_member_on(on)]
     carers = [link for link in members if is_carer(link)]
     counted = [link for link in members if not is_carer(link)]
     missing = [link.person.full_name for link in counted if link.person.date_of_birth is None]
@@ -115,7 +122,7 @@ def household_for(case: Case, on: dt.date) -> HouseholdInput:
 
 
 def _snapshot_entry(
-    link: CasePerson, *, counted: bool, partner: str | None, flags: dict[str, Any]
+    link: LinkLike, *, counted: bool, partner: str | None, flags: dict[str, Any]
 ) -> dict[str, Any]:
     person = link.person
     return {
@@ -139,6 +146,7 @@ def occupants_for(case: Case, on: dt.date) -> list[Occupant]:
 __all__ = [
     "HouseholdInput",
     "household_for",
+    "household_of",
     "is_carer",
     "is_pregnant_on",
     "occupants_for",

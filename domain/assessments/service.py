@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import clock, history
-from domain.assessments.inputs import HouseholdInput, household_for
+from domain.assessments.inputs import HouseholdInput, household_for, household_of
 from domain.assessments.model import (
     AUTOMATIC_CAUSES,
     CAUSES,
@@ -36,6 +37,7 @@ from domain.bedrooms import (
 from domain.errors import Conflict, PermissionDenied, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
+from domain.household_rules import LinkLike
 from domain.models import Case
 from domain.strands import BEDROOM_ASSESSMENT, Strand, set_data
 from domain.vocab import ActorKind
@@ -118,16 +120,23 @@ def _calculate(
     return dataclasses.replace(need, notes=(*household.notes, *need.notes))
 
 
-def preview_need(session: Session, case: Case, on: dt.date | None = None) -> BedroomNeed | None:
+def preview_need(
+    session: Session,
+    case: Case,
+    on: dt.date | None = None,
+    *,
+    links: Sequence[LinkLike] | None = None,
+) -> BedroomNeed | None:
     """The need the case would be assessed at now, without storing anything (None when the case
-    has no open bedroom assessment, or the household cannot be assessed yet)."""
+    has no open bedroom assessment, or the household cannot be assessed yet). With `links`, the
+    need of that household instead of the case's records (what a change would leave)."""
     strand = open_bedroom_assessment(session, case.id)
     if strand is None:
         return None
     on = on or clock.today()
     policy, local = bedroom_policy(session)
     try:
-        household = household_for(case, on)
+        household = household_of(case.people if links is None else links, on)
         return _calculate(
             household, on, policy, local, foster_carer=bool(strand.data.get("foster_carer"))
         )
