@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from wtforms import BooleanField, Form, HiddenField, SelectField, SelectMultipleField, StringField
@@ -69,7 +70,11 @@ def _team_choices(ctx: Ctx) -> list[SelectChoice]:
 
 @officer_view(Permission.ADMIN)
 def users(ctx: Ctx) -> Response:
-    officers = ctx.db.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    officers = ctx.db.scalars(
+        select(User)
+        .order_by(User.active.desc(), User.name)
+        .options(selectinload(User.permission_rows), selectinload(User.team))
+    ).all()
     teams = ctx.db.scalars(select(Team).order_by(Team.name)).all()
     return ctx.render("backoffice/admin/users.html", officers=officers, teams=teams)
 

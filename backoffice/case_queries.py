@@ -31,8 +31,6 @@ from domain.models import (
     CasePerson,
     HistoryEvent,
     Person,
-    PortalAccount,
-    User,
     parse_case_reference,
 )
 from domain.pending import ChangeStatus, PendingChange
@@ -376,15 +374,7 @@ class ChangeRow:
 
 def portal_changes(session: Session, case: Case) -> list[ChangeRow]:
     """Every change made through the portal for the case, newest first, worded for officers."""
-    changes = engine.changes_for_case(session, case.id)
-    # Load the deciding officers and the applicants in a query each; each change's `decided_by`
-    # and `submitted_by` then come from the session's identity map instead of a query per row.
-    officer_ids = {c.decided_by_id for c in changes if c.decided_by_id is not None}
-    if officer_ids:
-        list(session.scalars(select(User).where(User.id.in_(officer_ids))))
-    account_ids = {c.submitted_by_account_id for c in changes if c.submitted_by_account_id}
-    if account_ids:
-        list(session.scalars(select(PortalAccount).where(PortalAccount.id.in_(account_ids))))
+    changes = engine.changes_for_case(session, case.id)  # (who sent, holds, decided: loaded)
     rows = []
     for change in changes:
         try:

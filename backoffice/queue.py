@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from wtforms import Form, HiddenField, TextAreaField
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from changes import engine, evidence, queue
 from changes.engine import Notifier
 from changes.kinds import KINDS
+from domain import accounts
 from domain.household import members_on, past_members
 from domain.ids import parse_id
 from domain.models import Team, User, parse_case_reference
@@ -45,10 +45,7 @@ def notifier(ctx: Ctx) -> Notifier:
 
 
 def _queue_officers(ctx: Ctx) -> list[User]:
-    officers = ctx.db.scalars(
-        select(User).where(User.active).order_by(User.name).options(selectinload(User.team))
-    ).all()
-    return [o for o in officers if o.can(Permission.QUEUE)]
+    return accounts.officers_who_can(ctx.db, Permission.QUEUE)
 
 
 def _filter(ctx: Ctx, teams: list[Team], officers: list[User]) -> queue.QueueFilter:
@@ -131,7 +128,7 @@ def _change(ctx: Ctx, *, lock: bool = False) -> PendingChange:
     change_id = int(ctx.request.path_params["change_id"])
     if lock:
         return engine.lock_change(ctx.db, change_id)
-    change = ctx.db.get(PendingChange, change_id)
+    change = engine.change_for_review(ctx.db, change_id)
     if change is None:
         raise HTTPException(404)
     return change

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from changes.kinds import Kind, Row, kind_of
 from changes.kinds.base import Stale
@@ -25,7 +25,7 @@ from domain.contact import call_the_council
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
-from domain.models import Case, PortalAccount, User, utcnow
+from domain.models import Case, CasePerson, Person, PortalAccount, User, utcnow
 from domain.outbox import queue_email
 from domain.pending import ChangeStatus, EvidenceFile, PendingChange
 from domain.vocab import Permission
@@ -61,6 +61,28 @@ def decided_message(change: PendingChange) -> str:
     return f"Change {change.reference} was already {change.status} by {who} at {when}."
 
 
+def _household_loaded() -> tuple[Any, ...]:
+    """Load with a change what deciding or reviewing it reads: its case's household (people,
+    their addresses) and who sent, holds and decided it — a fixed number of queries."""
+    return (
+        selectinload(PendingChange.case)
+        .selectinload(Case.people)
+        .selectinload(CasePerson.person)
+        .selectinload(Person.addresses),
+        selectinload(PendingChange.files),
+        selectinload(PendingChange.submitted_by),
+        selectinload(PendingChange.assigned_to),
+        selectinload(PendingChange.decided_by),
+    )
+
+
+def change_for_review(session: Session, change_id: int) -> PendingChange | None:
+    """A change with everything its review page shows."""
+    return session.scalars(
+        select(PendingChange).where(PendingChange.id == change_id).options(*_household_loaded())
+    ).first()
+
+
 def lock_change(session: Session, change_id: int) -> PendingChange:
     """Load a change for deciding, locking its row (PostgreSQL) so deciders take turns."""
     change = session.scalars(
@@ -68,6 +90,7 @@ def lock_change(session: Session, change_id: int) -> PendingChange:
         .where(PendingChange.id == change_id)
         .with_for_update()
         .execution_options(populate_existing=True)
+        .options(*_household_loaded())
     ).first()
     if change is None:
         raise NotFound("There is no such change")
@@ -464,6 +487,11 @@ def changes_for_case(session: Session, case_id: int) -> list[PendingChange]:
             select(PendingChange)
             .where(PendingChange.case_id == case_id)
             .order_by(PendingChange.submitted_at.desc(), PendingChange.id.desc())
+            .options(
+                selectinload(PendingChange.submitted_by),
+                selectinload(PendingChange.assigned_to),
+                selectinload(PendingChange.decided_by),
+            )
         )
     )
 

@@ -16,7 +16,7 @@ from sqlalchemy.sql import Select
 from changes import engine
 from domain import clock, paging
 from domain.ids import parse_id
-from domain.models import Case, User
+from domain.models import Case, CasePerson, User
 from domain.paging import Page, SortKey
 from domain.pending import ChangeStatus, PendingChange
 from domain.working_days import subtract_working_days
@@ -107,9 +107,10 @@ def page(
     found: Page[PendingChange] = paging.fetch(
         session,
         base.options(
-            selectinload(PendingChange.case).selectinload(Case.people),
+            selectinload(PendingChange.case)
+            .selectinload(Case.primary_link)
+            .selectinload(CasePerson.person),
             selectinload(PendingChange.assigned_to),
-            selectinload(PendingChange.submitted_by),
         ),
         ORDER,
         cursor=after,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from domain.models import Case, CasePerson, PortalAccount
 from domain.vocab import CaseStatus
@@ -24,6 +24,7 @@ def applicant_case(session: Session, account: PortalAccount, on: dt.date) -> Cas
             (CasePerson.is_primary | CasePerson.joint_applicant),
         )
         .order_by(Case.created_at.desc())
+        .options(selectinload(Case.people).selectinload(CasePerson.person))
     )
     for case in session.scalars(stmt):
         link = next(cp for cp in case.people if cp.person_id == account.person_id)

@@ -78,9 +78,9 @@ class User(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
-    permission_rows: Mapped[list[UserPermission]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when asked for (the signed-in officer's come with them, see web/signin.py), not
+    # with every officer named on a page.
+    permission_rows: Mapped[list[UserPermission]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -212,6 +212,13 @@ class Case(Base):
     )
     officers: Mapped[list[CaseOfficer]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
+    )
+    # Only the primary applicant's link, for lists that show one name per case (load it with
+    # selectinload, rather than every member of every household).
+    primary_link: Mapped[CasePerson | None] = relationship(
+        primaryjoin="and_(CasePerson.case_id == Case.id, CasePerson.is_primary)",
+        viewonly=True,
+        uselist=False,
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
 
 from domain import login_sessions
@@ -57,7 +57,11 @@ def forget(request: Request, key: str) -> str | None:
 
 def current_officer(request: Request, db: Session, idle: dt.timedelta) -> User | None:
     row = login_sessions.resolve(db, current_token(request, OFFICER_KEY), idle=idle)
-    user = db.get(User, row.user_id) if row is not None and row.user_id else None
+    user = (
+        db.get(User, row.user_id, options=[selectinload(User.permission_rows)])
+        if row is not None and row.user_id
+        else None
+    )
     if user is None or not user.active:
         request.session.pop(OFFICER_KEY, None)
         return None
