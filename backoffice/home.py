@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from starlette.responses import Response
 
+from domain import paging
 from domain.models import Case, CaseOfficer
 from domain.vocab import CaseStatus
 from web.context import Ctx
 from web.views import officer_view
+
+ACTIVE_CASES_CAP = 10_000  # beyond this, "more than 10,000": a council-wide figure is a report's
 
 
 @officer_view(None)
@@ -19,12 +22,12 @@ def home(ctx: Ctx) -> Response:
         .join(Case, Case.id == CaseOfficer.case_id)
         .where(CaseOfficer.user_id == ctx.user.id, Case.status == CaseStatus.ACTIVE.value)
     )
-    active_cases = ctx.db.scalar(
-        select(func.count()).select_from(Case).where(Case.status == CaseStatus.ACTIVE.value)
+    active_cases = paging.count_up_to(
+        ctx.db, select(Case.id).where(Case.status == CaseStatus.ACTIVE.value), ACTIVE_CASES_CAP
     )
     return ctx.render(
         "backoffice/home.html",
         my_cases=my_cases or 0,
-        active_cases=active_cases or 0,
+        active_cases=active_cases,
         permissions=sorted(p.value for p in ctx.user.permissions),
     )

@@ -93,7 +93,9 @@ def queue_page(ctx: Ctx) -> Response:
     officers = _queue_officers(ctx)
     f = _filter(ctx, teams, officers)
     after = ctx.query.get("after")
-    result = queue.page(ctx.db, f, officer_id=ctx.user.id, today=ctx.today, after=after)
+    result = queue.page(
+        ctx.db, f, officer_id=ctx.user.id, today=ctx.today, kinds=KINDS, after=after
+    )
     params = {k: v for k, v in ctx.query.items() if k != "after"}
     next_url = None
     if result.next_cursor is not None:
@@ -104,7 +106,7 @@ def queue_page(ctx: Ctx) -> Response:
         filter=f,
         chosen_case=ctx.query.get("case", ""),
         kinds=KINDS,
-        counts=queue.counts_by_kind(ctx.db, f, officer_id=ctx.user.id, today=ctx.today),
+        counts=result.by_kind,
         officers=officers,
         teams=teams,
         ages=queue.AGES,

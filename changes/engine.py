@@ -139,6 +139,7 @@ def submit(
     change = PendingChange(
         case_id=case.id,
         case=case,
+        team_id=case.responsible_team_id,
         kind=kind.code,
         payload=payload,
         basis=kind.basis(session, case, payload),

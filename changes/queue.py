@@ -7,9 +7,10 @@ change decided while someone pages does not shift the others.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
@@ -17,7 +18,7 @@ from changes import engine
 from domain import clock, paging
 from domain.ids import parse_id
 from domain.models import Case, CasePerson, User
-from domain.paging import Page, SortKey
+from domain.paging import Count, Page, SortKey
 from domain.pending import ChangeStatus, PendingChange
 from domain.working_days import subtract_working_days
 
@@ -52,37 +53,77 @@ ORDER = (
 )
 
 
+# Counts beside the queue are exact up to this many, then "more than 1,000": each is read from
+# a partial index and stops there, so a queue of 60,000 costs what a queue of 1,000 does.
+COUNT_CAP = 1000
+
+
 @dataclass
 class QueuePage:
     changes: list[PendingChange]
     next_cursor: str | None
-    total: int
-    overdue: int
+    total: Count
+    overdue: Count
+    by_kind: dict[str, Count]  # what choosing each kind would show, with the other filters
 
 
-def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[PendingChange]:
-    stmt = select(PendingChange).where(PendingChange.status == ChangeStatus.PENDING)
+def _criteria(f: QueueFilter, officer_id: int, today: dt.date) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = [PendingChange.status == ChangeStatus.PENDING]
     if f.kind:
-        stmt = stmt.where(PendingChange.kind == f.kind)
+        found.append(PendingChange.kind == f.kind)
     if f.team_id:
-        stmt = stmt.join(Case, Case.id == PendingChange.case_id).where(
-            Case.responsible_team_id == f.team_id
-        )
+        found.append(PendingChange.team_id == f.team_id)
     if f.assigned == "me":
-        stmt = stmt.where(PendingChange.assigned_to_id == officer_id)
+        found.append(PendingChange.assigned_to_id == officer_id)
     elif f.assigned == "unassigned":
-        stmt = stmt.where(PendingChange.assigned_to_id.is_(None))
+        found.append(PendingChange.assigned_to_id.is_(None))
     elif f.assigned and parse_id(f.assigned) is not None:
-        stmt = stmt.where(PendingChange.assigned_to_id == parse_id(f.assigned))
+        found.append(PendingChange.assigned_to_id == parse_id(f.assigned))
     if f.overdue:
-        stmt = stmt.where(PendingChange.target_date < today)
+        found.append(PendingChange.target_date < today)
     if f.case_id:
-        stmt = stmt.where(PendingChange.case_id == f.case_id)
+        found.append(PendingChange.case_id == f.case_id)
     if f.older_than:
         day = subtract_working_days(today, f.older_than)
         start = dt.datetime.combine(day, dt.time(0, 0), clock.COUNCIL_TZ)
-        stmt = stmt.where(PendingChange.submitted_at < start)
-    return stmt
+        found.append(PendingChange.submitted_at < start)
+    return found
+
+
+def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[PendingChange]:
+    return select(PendingChange).where(*_criteria(f, officer_id, today))
+
+
+def _capped(label: str, criteria: list[ColumnElement[bool]], cap: int) -> Select[str, int]:
+    found = (
+        select(literal(1).label("one"))
+        .select_from(PendingChange)
+        .where(*criteria)
+        .limit(cap + 1)
+        .subquery()
+    )
+    return select(literal(label).label("what"), func.count().label("n")).select_from(found)
+
+
+def counts(
+    session: Session,
+    f: QueueFilter,
+    *,
+    officer_id: int,
+    today: dt.date,
+    kinds: Iterable[str],
+    cap: int = COUNT_CAP,
+) -> tuple[Count, Count, dict[str, Count]]:
+    """The total, the overdue and each kind's count for the filters, in one statement."""
+    chosen = _criteria(f, officer_id, today)
+    others = _criteria(f.without_kind(), officer_id, today)
+    parts = [
+        _capped("*", chosen, cap),
+        _capped("!", [*chosen, PendingChange.target_date < today], cap),
+        *(_capped(kind, [*others, PendingChange.kind == kind], cap) for kind in kinds),
+    ]
+    found = {what: Count.of(int(n), cap) for what, n in session.execute(union_all(*parts))}
+    return found.pop("*"), found.pop("!"), found
 
 
 def page(
@@ -91,22 +132,14 @@ def page(
     *,
     officer_id: int,
     today: dt.date,
+    kinds: Iterable[str],
     after: str | None = None,
     size: int = PAGE_SIZE,
 ) -> QueuePage:
-    base = _filtered(f, officer_id, today)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    overdue = (
-        session.scalar(
-            select(func.count()).select_from(
-                base.where(PendingChange.target_date < today).subquery()
-            )
-        )
-        or 0
-    )
+    total, overdue, by_kind = counts(session, f, officer_id=officer_id, today=today, kinds=kinds)
     found: Page[PendingChange] = paging.fetch(
         session,
-        base.options(
+        _filtered(f, officer_id, today).options(
             selectinload(PendingChange.case)
             .selectinload(Case.primary_link)
             .selectinload(CasePerson.person),
@@ -117,17 +150,7 @@ def page(
         size=size,
         values_of=lambda change: (change.submitted_at, change.id),
     )
-    return QueuePage(found.rows, found.next_cursor, int(total), int(overdue))
-
-
-def counts_by_kind(
-    session: Session, f: QueueFilter, *, officer_id: int, today: dt.date
-) -> dict[str, int]:
-    """How many changes of each kind match the other filters (what choosing a kind would
-    show)."""
-    matching = _filtered(f.without_kind(), officer_id, today).subquery()
-    rows = session.execute(select(matching.c.kind, func.count()).group_by(matching.c.kind))
-    return {kind: int(n) for kind, n in rows}
+    return QueuePage(found.rows, found.next_cursor, total, overdue, by_kind)
 
 
 def take_next(session: Session, officer: User) -> PendingChange | None:

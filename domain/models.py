@@ -176,6 +176,7 @@ class Address(Base):
     person: Mapped[Person] = relationship(back_populates="addresses")
 
     __table_args__ = (
+        Index("ix_address_person_id_date_from", "person_id", "date_from"),
         Index(
             "uq_address_one_current_per_person",
             "person_id",

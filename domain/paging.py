@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -128,4 +128,46 @@ def fetch(
     return Page(rows, next_cursor)
 
 
-__all__ = ["MAX_CURSOR_LENGTH", "Page", "SortKey", "after", "decode", "encode", "fetch"]
+# --------------------------------------------------------------------------------------------
+# Counts that cost the same however big the table grows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many rows match, exactly up to a cap; beyond it, only that there are more (a list an
+    officer works through a page at a time does not need "61,234", and counting it would cost
+    more the more there are)."""
+
+    n: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"more than {self.n:,}" if self.more else f"{self.n:,}"
+
+    @property
+    def one(self) -> bool:
+        return self.n == 1 and not self.more
+
+    @classmethod
+    def of(cls, found: int, cap: int) -> Count:
+        return cls(cap, True) if found > cap else cls(found)
+
+
+def count_up_to(session: Session, rows: Select[Any], cap: int) -> Count:
+    """Count the rows `rows` selects, stopping after `cap` (see `Count`)."""
+    found = session.scalar(select(func.count()).select_from(rows.limit(cap + 1).subquery()))
+    return Count.of(int(found or 0), cap)
+
+
+__all__ = [
+    "MAX_CURSOR_LENGTH",
+    "Count",
+    "Page",
+    "SortKey",
+    "after",
+    "count_up_to",
+    "decode",
+    "encode",
+    "fetch",
+]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain.base import Base, created_timestamp, intpk, json_data, str320, timestamp
 from domain.models import Case, Person, PortalAccount, User
@@ -28,11 +28,23 @@ class ChangeStatus:
     ALL = (PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED)
 
 
+PENDING_INDEXES: dict[str, tuple[str, ...]] = {
+    "kind": ("kind", "submitted_at", "id"),
+    "team": ("team_id", "submitted_at", "id"),
+    "assigned": ("assigned_to_id", "submitted_at", "id"),
+    "target": ("target_date", "id"),
+}
+
+
 class PendingChange(Base):
     __tablename__ = "pending_change"
 
     id: Mapped[intpk]
     case_id: Mapped[int] = mapped_column(ForeignKey("housing_case.id", ondelete="CASCADE"))
+    # The case's responsible team, carried on the change so the queue filters and counts by team
+    # from its own index instead of joining every case. Set when the change is sent; whatever
+    # moves a case to another team moves its changes with it (`move_with_case`).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[json_data]
     # The record as it was when the change was submitted, to tell a stale change from a fresh one.
@@ -69,6 +81,18 @@ class PendingChange(Base):
     __table_args__ = (
         Index("ix_pending_change_status_submitted_at_id", "status", "submitted_at", "id"),
         Index("ix_pending_change_case_id_status", "case_id", "status"),
+        # The review queue: pending changes only, each filter in submission order (keyset), and
+        # the counts beside the filters, all from small indexes.
+        *(
+            Index(
+                f"ix_pending_change_pending_{name}",
+                *columns,
+                sqlite_where=text("status = 'pending'"),
+                postgresql_where=text("status = 'pending'"),
+            )
+            for name, columns in PENDING_INDEXES.items()
+        ),
+        Index("ix_pending_change_account_submitted_at", "submitted_by_account_id", "submitted_at"),
         Index(
             "uq_pending_change_one_pending_per_conflict_key",
             "conflict_key",
@@ -113,4 +137,15 @@ class EvidenceFile(Base):
     __table_args__ = (
         Index("ix_evidence_file_case_id", "case_id"),
         Index("ix_evidence_file_change_id", "change_id"),
+    )
+
+
+def move_with_case(session: Session, case: Case) -> None:
+    """The case has moved to another team: its pending changes follow it (call it in the same
+    transaction as the move)."""
+    session.execute(
+        update(PendingChange)
+        .where(PendingChange.case_id == case.id, PendingChange.status == ChangeStatus.PENDING)
+        .values(team_id=case.responsible_team_id)
+        .execution_options(synchronize_session="fetch")
     )

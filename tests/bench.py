@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from changes import queue
+from changes.kinds import KINDS
 from domain import accounts
 from domain.accounts import Mailer
 from domain.bedrooms import Occupant, assess
@@ -87,13 +88,20 @@ def main() -> None:
 
     def first_page() -> object:
         with sessions() as db:
-            return queue.page(db, queue.QueueFilter(), officer_id=0, today=dt.date.today())
+            return queue.page(
+                db, queue.QueueFilter(), officer_id=0, today=dt.date.today(), kinds=KINDS
+            )
 
     with sessions() as db:
         cursor = None
         for _ in range(CHANGES // queue.PAGE_SIZE - 2):
             result = queue.page(
-                db, queue.QueueFilter(), officer_id=0, today=dt.date.today(), after=cursor
+                db,
+                queue.QueueFilter(),
+                officer_id=0,
+                today=dt.date.today(),
+                kinds=KINDS,
+                after=cursor,
             )
             cursor = result.next_cursor
     deep = cursor
@@ -101,7 +109,12 @@ def main() -> None:
     def deep_page() -> object:
         with sessions() as db:
             return queue.page(
-                db, queue.QueueFilter(), officer_id=0, today=dt.date.today(), after=deep
+                db,
+                queue.QueueFilter(),
+                officer_id=0,
+                today=dt.date.today(),
+                kinds=KINDS,
+                after=deep,
             )
 
     timed("review queue, first page (with counts)", first_page)
