@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.interfaces import ORMOption
 
 from domain.models import PortalAccount, User, utcnow
 from domain.security import LoginSession
@@ -54,13 +56,19 @@ def start(
 
 
 def resolve(
-    session: Session, token: str | None, *, idle: dt.timedelta, now: dt.datetime | None = None
+    session: Session,
+    token: str | None,
+    *,
+    idle: dt.timedelta,
+    now: dt.datetime | None = None,
+    options: Sequence[ORMOption] = (),
 ) -> LoginSession | None:
-    """The live session for a cookie token, or None (expired sessions are deleted)."""
+    """The live session for a cookie token, or None (expired sessions are deleted). `options`
+    load what the request needs with it (its officer or account) in the same query."""
     if not token:
         return None
     now = now or utcnow()
-    row = session.get(LoginSession, _hash(token))
+    row = session.get(LoginSession, _hash(token), options=options)
     if row is None:
         return None
     if row.last_seen_at + idle < now:

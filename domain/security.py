@@ -4,9 +4,10 @@ outbox of emails waiting to be sent."""
 from __future__ import annotations
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.base import Base, created_timestamp, intpk, str100, str320, timestamp
+from domain.models import PortalAccount, User
 
 
 class LoginSession(Base):
@@ -25,6 +26,10 @@ class LoginSession(Base):
     client_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
     id_token_hint: Mapped[str | None] = mapped_column(Text)  # for signing out at the provider
+
+    # Loaded with the session in one query on every signed-in request (see web/signin.py).
+    user: Mapped[User | None] = relationship()
+    portal_account: Mapped[PortalAccount | None] = relationship()
 
     __table_args__ = (
         Index("ix_login_session_user_id", "user_id"),

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import text
@@ -28,6 +29,7 @@ from web.csrf import csrf_token
 from web.oidc import OIDCClient
 from web.settings import Settings
 from web.templating import Assets, brand_css_path, build_templates
+from web.urls import Urls
 
 log = logging.getLogger("hearth")
 
@@ -283,7 +285,7 @@ def create_app(
         exception_handlers={HTTPException: http_exception},
         lifespan=lifespan,
     )
-    app.state.hearth = state
+    app.state.hearth = replace(state, urls=Urls(app.routes))
     app.state.engine = engine
     return app
 

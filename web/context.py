@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.routing import NoMatchFound
 from starlette.templating import Jinja2Templates
 from wtforms import Form
 
@@ -35,6 +36,7 @@ from web.oidc import OIDCClient
 from web.parsing import clean_query
 from web.settings import Settings
 from web.templating import Assets
+from web.urls import Urls
 
 log = logging.getLogger("hearth.web")
 
@@ -71,6 +73,7 @@ class AppState:
     assets: Assets
     officer_oidc: OIDCClient | None = None
     applicant_oidc: OIDCClient | None = None
+    urls: Urls | None = None  # the app's named routes (set once the routes are built)
 
 
 def app_state(request: Request) -> AppState:
@@ -153,6 +156,12 @@ class Ctx:
         return next((p.message for p in self.problems if p.field == name), None)
 
     def url_for(self, name: str, /, **path_params: Any) -> str:
+        urls = self.state.urls
+        if urls is not None:
+            try:
+                return urls.path_for(name, **path_params)
+            except NoMatchFound:
+                pass  # (a mounted app such as the static files: Starlette knows it)
         return str(self.request.app.url_path_for(name, **path_params))
 
     def render(self, template: str, status_code: int | None = None, **context: Any) -> HTMLResponse:

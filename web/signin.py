@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 from starlette.requests import Request
 
 from domain import login_sessions
 from domain.models import PortalAccount, User
+from domain.security import LoginSession
 from domain.signin import Client, SignedIn
 from web.csrf import new_token
 
@@ -56,12 +57,13 @@ def forget(request: Request, key: str) -> str | None:
 
 
 def current_officer(request: Request, db: Session, idle: dt.timedelta) -> User | None:
-    row = login_sessions.resolve(db, current_token(request, OFFICER_KEY), idle=idle)
-    user = (
-        db.get(User, row.user_id, options=[selectinload(User.permission_rows)])
-        if row is not None and row.user_id
-        else None
+    row = login_sessions.resolve(
+        db,
+        current_token(request, OFFICER_KEY),
+        idle=idle,
+        options=[joinedload(LoginSession.user).joinedload(User.permission_rows)],
     )
+    user = row.user if row is not None else None
     if user is None or not user.active:
         request.session.pop(OFFICER_KEY, None)
         return None
@@ -69,12 +71,13 @@ def current_officer(request: Request, db: Session, idle: dt.timedelta) -> User |
 
 
 def current_applicant(request: Request, db: Session, idle: dt.timedelta) -> PortalAccount | None:
-    row = login_sessions.resolve(db, current_token(request, APPLICANT_KEY), idle=idle)
-    account = (
-        db.get(PortalAccount, row.portal_account_id)
-        if row is not None and row.portal_account_id
-        else None
+    row = login_sessions.resolve(
+        db,
+        current_token(request, APPLICANT_KEY),
+        idle=idle,
+        options=[joinedload(LoginSession.portal_account)],
     )
+    account = row.portal_account if row is not None else None
     if account is None or not account.active:
         request.session.pop(APPLICANT_KEY, None)
         return None
