@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from changes import engine
 from domain import clock, paging
 from domain.ids import parse_id
-from domain.models import Case, CasePerson, User
+from domain.models import CasePerson, Person, User, format_case_reference
 from domain.paging import Count, Page, SortKey
-from domain.pending import ChangeStatus, PendingChange
+from domain.pending import ChangeStatus, PendingChange, format_change_reference
 from domain.working_days import subtract_working_days
 
 PAGE_SIZE = 25
@@ -58,9 +59,30 @@ ORDER = (
 COUNT_CAP = 1000
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of the queue, read in the one query that lists the page (no records loaded)."""
+
+    id: int
+    kind: str
+    case_id: int
+    submitted_at: dt.datetime
+    target_date: dt.date
+    applicant: str | None  # the primary applicant's name
+    assigned_to: str | None  # the officer's name
+
+    @property
+    def reference(self) -> str:
+        return format_change_reference(self.id)
+
+    @property
+    def case_reference(self) -> str:
+        return format_case_reference(self.case_id)
+
+
 @dataclass
 class QueuePage:
-    changes: list[PendingChange]
+    changes: list[QueueRow]
     next_cursor: str | None
     total: Count
     overdue: Count
@@ -137,20 +159,48 @@ def page(
     size: int = PAGE_SIZE,
 ) -> QueuePage:
     total, overdue, by_kind = counts(session, f, officer_id=officer_id, today=today, kinds=kinds)
-    found: Page[PendingChange] = paging.fetch(
+    primary = aliased(CasePerson)
+    applicant = aliased(Person)
+    officer = aliased(User)
+    rows = (
+        select(
+            PendingChange.id,
+            PendingChange.kind,
+            PendingChange.case_id,
+            PendingChange.submitted_at,
+            PendingChange.target_date,
+            applicant.first_name,
+            applicant.middle_names,
+            applicant.last_name,
+            officer.name,
+        )
+        .outerjoin(primary, (primary.case_id == PendingChange.case_id) & primary.is_primary)
+        .outerjoin(applicant, applicant.id == primary.person_id)
+        .outerjoin(officer, officer.id == PendingChange.assigned_to_id)
+        .where(*_criteria(f, officer_id, today))
+    )
+    found: Page[Any] = paging.fetch(
         session,
-        _filtered(f, officer_id, today).options(
-            selectinload(PendingChange.case)
-            .selectinload(Case.primary_link)
-            .selectinload(CasePerson.person),
-            selectinload(PendingChange.assigned_to),
-        ),
+        rows,
         ORDER,
         cursor=after,
         size=size,
-        values_of=lambda change: (change.submitted_at, change.id),
+        values_of=lambda row: (row.submitted_at, row.id),
+        scalars=False,
     )
-    return QueuePage(found.rows, found.next_cursor, total, overdue, by_kind)
+    lines = [
+        QueueRow(
+            row.id,
+            row.kind,
+            row.case_id,
+            row.submitted_at,
+            row.target_date,
+            " ".join(p for p in (row.first_name, row.middle_names, row.last_name) if p) or None,
+            row.name,
+        )
+        for row in found.rows
+    ]
+    return QueuePage(lines, found.next_cursor, total, overdue, by_kind)
 
 
 def take_next(session: Session, officer: User) -> PendingChange | None:

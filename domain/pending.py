@@ -19,6 +19,10 @@ from domain.models import Case, Person, PortalAccount, User
 CHANGE_REFERENCE_PREFIX = "PC-"
 
 
+def format_change_reference(change_id: int) -> str:
+    return f"{CHANGE_REFERENCE_PREFIX}{change_id:06d}"
+
+
 class ChangeStatus:
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -104,7 +108,7 @@ class PendingChange(Base):
 
     @property
     def reference(self) -> str:
-        return f"{CHANGE_REFERENCE_PREFIX}{self.id:06d}"
+        return format_change_reference(self.id)
 
     @property
     def is_pending(self) -> bool:
