@@ -44,11 +44,13 @@ def notifier(ctx: Ctx) -> Notifier:
     )
 
 
-def _queue_officers(ctx: Ctx) -> list[User]:
+def _queue_officers(ctx: Ctx) -> list[accounts.OfficerChoice]:
     return accounts.officers_who_can(ctx.db, Permission.QUEUE)
 
 
-def _filter(ctx: Ctx, teams: list[Team], officers: list[User]) -> queue.QueueFilter:
+def _filter(
+    ctx: Ctx, teams: list[Team], officers: list[accounts.OfficerChoice]
+) -> queue.QueueFilter:
     """The filters chosen, each checked: a value the queue does not know is said so (and left
     out), never silently ignored."""
     q = ctx.query

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from changes import engine
@@ -159,9 +159,6 @@ def page(
     size: int = PAGE_SIZE,
 ) -> QueuePage:
     total, overdue, by_kind = counts(session, f, officer_id=officer_id, today=today, kinds=kinds)
-    primary = aliased(CasePerson)
-    applicant = aliased(Person)
-    officer = aliased(User)
     rows = (
         select(
             PendingChange.id,
@@ -169,14 +166,17 @@ def page(
             PendingChange.case_id,
             PendingChange.submitted_at,
             PendingChange.target_date,
-            applicant.first_name,
-            applicant.middle_names,
-            applicant.last_name,
-            officer.name,
+            Person.first_name,
+            Person.middle_names,
+            Person.last_name,
+            User.name,
         )
-        .outerjoin(primary, (primary.case_id == PendingChange.case_id) & primary.is_primary)
-        .outerjoin(applicant, applicant.id == primary.person_id)
-        .outerjoin(officer, officer.id == PendingChange.assigned_to_id)
+        .select_from(PendingChange)
+        .outerjoin(
+            CasePerson, (CasePerson.case_id == PendingChange.case_id) & CasePerson.is_primary
+        )
+        .outerjoin(Person, Person.id == CasePerson.person_id)
+        .outerjoin(User, User.id == PendingChange.assigned_to_id)
         .where(*_criteria(f, officer_id, today))
     )
     found: Page[Any] = paging.fetch(

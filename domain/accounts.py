@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from domain import history, login_sessions, throttle
@@ -88,22 +88,29 @@ def create_officer(
     return user
 
 
-def officers_who_can(session: Session, permission: Permission) -> list[User]:
+@dataclass(frozen=True)
+class OfficerChoice:
+    """An officer offered in a drop-down: who, and their team."""
+
+    id: int
+    name: str
+    team: str | None
+
+
+def officers_who_can(session: Session, permission: Permission) -> list[OfficerChoice]:
     """Active officers holding `permission`, by name, with their teams (one query): for the
     drop-downs that offer work to someone."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(
-                UserPermission,
-                (UserPermission.user_id == User.id)
-                & (UserPermission.permission == permission.value),
-            )
-            .where(User.active)
-            .order_by(User.name, User.id)
-            .options(joinedload(User.team))
+    rows = session.execute(
+        select(User.id, User.name, Team.name)
+        .join(
+            UserPermission,
+            (UserPermission.user_id == User.id) & (UserPermission.permission == permission.value),
         )
+        .outerjoin(Team, Team.id == User.team_id)
+        .where(User.active)
+        .order_by(User.name, User.id)
     )
+    return [OfficerChoice(id, name, team) for id, name, team in rows]
 
 
 def create_portal_account(

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Unpack
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -106,7 +106,7 @@ class Page(Generic[T]):
 
 def fetch(
     session: Session,
-    stmt: Select[Unpack[tuple[Any, ...]]],
+    stmt: Select[*tuple[Any, ...]],
     keys: Sequence[SortKey],
     *,
     cursor: str | None,
@@ -154,7 +154,7 @@ class Count:
         return cls(cap, True) if found > cap else cls(found)
 
 
-def count_up_to(session: Session, rows: Select[Unpack[tuple[Any, ...]]], cap: int) -> Count:
+def count_up_to(session: Session, rows: Select[*tuple[Any, ...]], cap: int) -> Count:
     """Count the rows `rows` selects, stopping after `cap` (see `Count`)."""
     found = session.scalar(select(func.count()).select_from(rows.limit(cap + 1).subquery()))
     return Count.of(int(found or 0), cap)
