@@ -90,6 +90,9 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.do"],
+        # In production the templates do not change under a running process: no stat of every
+        # template (and each it imports) on every render.
+        auto_reload=settings.embedded,
     )
     env.globals.update(
         settings=settings,
