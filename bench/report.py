@@ -127,6 +127,11 @@ def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     return "–" if value is None else f"{value:,.{digits}f}{suffix}"
 
 
+def _times(value: float | None) -> str:
+    """A ratio: two decimals, three below 0.1 (so 1.3 req/s over 435 is not 0.00×)."""
+    return _fmt(value, 3 if value is not None and value < 0.1 else 2, "×")
+
+
 HEADERS = [
     "page",
     "size",
@@ -167,8 +172,8 @@ def table_rows(report: Report) -> list[list[str]]:
                     _fmt(f.p99_ms, 0),
                     f"{f.errors:,}",
                     queries_text(row.queries),
-                    "" if page == BASELINE else _fmt(to_baseline(report, row), 2, "×"),
-                    _fmt(to_smallest(report, row), 2, "×") if size != min(report.sizes) else "",
+                    "" if page == BASELINE else _times(to_baseline(report, row)),
+                    _times(to_smallest(report, row)) if size != min(report.sizes) else "",
                 ]
             )
     return lines
@@ -185,8 +190,9 @@ def text(report: Report) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
     out = []
     for n, cells in enumerate(rows):
+        skipped = not cells[3]  # "not built yet" and the like, left-aligned
         padded = [
-            c.ljust(widths[i]) if i < 2 or (len(cells) > 2 and not cells[3]) else c.rjust(widths[i])
+            c.ljust(widths[i]) if i < 2 or skipped else c.rjust(widths[i])
             for i, c in enumerate(cells)
         ]
         out.append("  ".join(padded).rstrip())

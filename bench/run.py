@@ -205,17 +205,18 @@ def _get_page(
         row.note = f"answered {found.statuses} before the load; not measured"
         say(_line(row))
         return
-    common = {
-        "workdir": OUT_DIR / "plans",
-        "name": page.key,
-        "connections": page.connections,
-        "threads": page.threads,
-        "expect": 200,
-    }
     if opts.warm_up:
-        driver.wrk(base_url, [requests], seconds=opts.warm_up, **common)  # type: ignore[arg-type]
-    row.figures = driver.wrk(base_url, [requests], seconds=opts.seconds, **common)  # type: ignore[arg-type]
+        _wrk(base_url, [requests], page.key, opts.warm_up, page.connections, page.threads, 200)
+    row.figures = _wrk(
+        base_url, [requests], page.key, opts.seconds, page.connections, page.threads, 200
+    )
     row.note = ctx.notes.get(page.key, "")
+    if row.figures.requests < 100:
+        row.note = "; ".join(
+            filter(
+                None, [row.note, f"only {row.figures.requests} requests: percentiles are coarse"]
+            )
+        )
     say(_line(row))
 
 
@@ -246,14 +247,29 @@ def _accept_load(
     if found.statuses != [303]:
         row.note = f"accepting one change answered {found.statuses}; not measured"
         return
-    common = {
-        "workdir": OUT_DIR / "plans",
-        "connections": officers,
-        "threads": officers,
-        "expect": 303,
-    }
     if opts.warm_up:
-        driver.wrk(base_url, plans.warm_up, name="accept-warm", seconds=opts.warm_up, **common)  # type: ignore[arg-type]
-    row.figures = driver.wrk(base_url, plans.run, name="accept", seconds=opts.seconds, **common)  # type: ignore[arg-type]
+        _wrk(base_url, plans.warm_up, "accept-warm", opts.warm_up, officers, officers, 303)
+    row.figures = _wrk(base_url, plans.run, "accept", opts.seconds, officers, officers, 303)
     if plans.inserted < plans.wanted:
         row.note = f"only {plans.inserted} acceptable changes for the {plans.wanted} wanted"
+
+
+def _wrk(
+    base_url: str,
+    files: list[list[driver.Request]],
+    name: str,
+    seconds: int,
+    connections: int,
+    threads: int,
+    expect: int,
+) -> report.Figures:
+    return driver.wrk(
+        base_url,
+        files,
+        workdir=OUT_DIR / "plans",
+        name=name,
+        seconds=seconds,
+        connections=connections,
+        threads=threads,
+        expect=expect,
+    )

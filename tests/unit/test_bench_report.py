@@ -96,7 +96,7 @@ def test_the_table_has_a_line_per_page_and_size_with_skips_said() -> None:
     assert queue_1m[2] == "20.0"  # req/s
     assert queue_1m[4] == "1,900"  # p95 ms
     assert queue_1m[7] == "41"  # queries
-    assert queue_1m[8] == "0.04×"  # ÷ baseline
+    assert queue_1m[8] == "0.040×"  # ÷ baseline (three decimals below 0.1)
     assert queue_1m[9] == "0.50×"  # ÷ smallest
     assert rows[2][7] == "40–41"
     assert rows[4][2] == "not built yet"
