@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from bench import report
+from bench import driver, report
 from bench.generate import Council, database_name, size_label
-from bench.pages import PAGES, by_keys
+from bench.pages import PAGES, Ctx, Fixture, by_keys
 from bench.report import BASELINE, Figures, Report, Row, parse_wrk
 from bench.run import options
 
@@ -141,3 +141,23 @@ def test_pages_are_chosen_by_key_in_the_registrys_order() -> None:
     assert len(by_keys(None)) == len(PAGES)
     with pytest.raises(ValueError, match="unknown pages: nope"):
         by_keys(["nope"])
+
+
+def test_a_pages_requests_rotate_paths_and_sessions_together() -> None:
+    fixture = Fixture(1, [11, 12, 13], [], [], [], [])
+    ctx = Ctx("http://127.0.0.1:1", fixture, ["a=1", "a=2"], ["b=1"])
+    review = next(p for p in PAGES if p.key == "review")
+    assert driver.plan(review, ctx) == [
+        ("GET", "/backoffice/queue/11", "a=1", ""),
+        ("GET", "/backoffice/queue/12", "a=2", ""),
+        ("GET", "/backoffice/queue/13", "a=1", ""),
+    ]
+    your_case = next(p for p in PAGES if p.key == "your_case")
+    assert driver.plan(your_case, ctx) == [("GET", "/your-case", "b=1", "")]
+
+
+def test_the_csrf_token_is_read_from_a_form_or_the_back_offices_body() -> None:
+    assert driver._csrf('<input type="hidden" name="csrf_token" value="t0k">') == "t0k"
+    assert driver._csrf('<body class="x" data-csrf-token="abc">') == "abc"
+    with pytest.raises(RuntimeError):
+        driver._csrf("<p>no form</p>")
