@@ -79,6 +79,8 @@ class Report:
 
 
 BASELINE = "baseline"
+BASELINE_AGAIN = "baseline_again"  # measured again after the pages: the machine may have changed
+BASELINES = (BASELINE, BASELINE_AGAIN)
 
 
 def ratio(value: float | None, reference: float | None) -> float | None:
@@ -87,13 +89,19 @@ def ratio(value: float | None, reference: float | None) -> float | None:
     return value / reference
 
 
+def baseline_rps(report: Report, size: int) -> float | None:
+    """The baseline's req/s at `size`: the mean of its runs before and after the pages."""
+    found = [
+        row.figures.rps
+        for key in BASELINES
+        if (row := report.row(key, size)) is not None and row.figures is not None
+    ]
+    return sum(found) / len(found) if found else None
+
+
 def to_baseline(report: Report, row: Row) -> float | None:
     """The page's req/s over the baseline's in the same run, at the same size."""
-    base = report.row(BASELINE, row.size)
-    return ratio(
-        row.figures.rps if row.figures else None,
-        base.figures.rps if base and base.figures else None,
-    )
+    return ratio(row.figures.rps if row.figures else None, baseline_rps(report, row.size))
 
 
 def to_smallest(report: Report, row: Row) -> float | None:
@@ -172,7 +180,7 @@ def table_rows(report: Report) -> list[list[str]]:
                     _fmt(f.p99_ms, 0),
                     f"{f.errors:,}",
                     queries_text(row.queries),
-                    "" if page == BASELINE else _times(to_baseline(report, row)),
+                    "" if page in BASELINES else _times(to_baseline(report, row)),
                     _times(to_smallest(report, row)) if size != min(report.sizes) else "",
                 ]
             )
@@ -207,7 +215,8 @@ def _footer(report: Report) -> list[str]:
         "each); errors are socket errors, timeouts and responses other than the one expected "
         "(200, or 303 for accept). Queries per request come from X-Hearth-Queries (one request "
         "per page, or a few of them, before the load). ÷ baseline: req/s over the bare "
-        "Starlette page's at the same size; ÷ smallest: req/s over the same page's at the "
+        "Starlette page's at the same size (the mean of its runs before and after the pages); "
+        "÷ smallest: req/s over the same page's at the "
         "smallest size.",
     ]
     notes = [r for r in report.rows if r.note and r.figures is not None]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import driver, generate, report, servers
-from bench.pages import ACCEPT, BASELINE_PAGE, Ctx, Page, by_keys
+from bench.pages import ACCEPT, BASELINE_AGAIN_PAGE, BASELINE_PAGE, Ctx, Page, by_keys
 from bench.report import Report, Row
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -166,6 +166,7 @@ def measure(database: generate.Database, pages: list[Page], opts: Options, resul
                 _accept(page, database.url, app.base_url, officers, opts, result, size)
             else:
                 _get_page(page, app.base_url, ctx, opts, result, size)
+        _get_page(BASELINE_AGAIN_PAGE, baseline.base_url, ctx, opts, result, size)
     finally:
         peaks = sampler.stop()
         app.stop()
