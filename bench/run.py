@@ -135,7 +135,15 @@ def measure(database: generate.Database, pages: list[Page], opts: Options, resul
     say(f"Serving {database.name}: Hearth on port {app_port}, baseline on port {base_port}.")
     baseline = servers.start(
         "baseline",
-        [servers.python(), "-m", "bench.baseline", "--port", str(base_port), "--workers", "2"],
+        [
+            servers.python(),
+            "-m",
+            "bench.baseline",
+            "--port",
+            str(base_port),
+            "--workers",
+            str(WORKERS),
+        ],
         env={**os.environ, "BENCH_BASELINE_DATABASE_URL": database.url},
         port=base_port,
         log=logs / f"baseline-{label}.log",
