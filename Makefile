@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: help install run serve test test-sqlite test-postgresql test-browser lint format bench clean
+.PHONY: help install run serve test test-sqlite test-postgresql test-browser lint format bench bench-scale wrk clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' -e 's|\$$\$$|$$|g' \
@@ -71,6 +71,19 @@ test: install chromium lint ## lint, then the whole suite on SQLite and on Postg
 
 bench: install ## benchmarks that print figures
 	$(BIN)/python -m tests.bench
+
+wrk: ## install Debian's wrk for the scale benchmark (when missing and running as root)
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing wrk from Debian's packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "wrk is missing: install it (apt-get install wrk) to run the scale benchmark" >&2; exit 1; \
+	  fi; \
+	fi
+
+bench-scale: install wrk ## scale benchmark on PostgreSQL, sizes $$BENCH_SIZES (10000,1000000): page × size figures
+	$(BIN)/python -m bench
 
 clean: ## remove the virtual environment, node_modules, built assets and local data
 	rm -rf $(VENV) node_modules static var

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hearth.db import make_engine, make_session_factory
+from hearth.query_count import QueryCountHeader, count_statements
 from hearth.settings import load_settings
 from web.context import AppState
 from web.csrf import csrf_token
@@ -267,9 +268,14 @@ def create_app(
             name="assets",
         ),
     ]
+    counting: list[Middleware] = []
+    if settings.query_count_header:
+        count_statements(session_factory.kw.get("bind") or engine)
+        counting.append(Middleware(QueryCountHeader))
     app = Starlette(
         routes=routes,
         middleware=[
+            *counting,
             Middleware(SecurityHeaders, https=not settings.embedded, form_action=form_action),
             Middleware(ServerErrors),
             Middleware(GZipMiddleware, minimum_size=500),

@@ -53,6 +53,7 @@ class Settings:
     mail_from: str = "housing@northbridge.example"
     max_upload_mb: int = 10
     forwarded_allow_ips: str = ""  # proxies whose X-Forwarded-* headers are believed
+    query_count_header: bool = False  # X-Hearth-Queries on every response (the scale benchmark)
     officer_oidc: OIDCConfig | None = None
     applicant_oidc: OIDCConfig | None = None
 

@@ -1,0 +1,146 @@
+"""What the benchmark drives: one entry a page, so adding a page is one line.
+
+A page gives the paths its requests rotate over (built from the generated data and, where it
+must, from live requests: the queue 50 pages deep follows the `after` cursor first), whose
+session sends them (officers' or applicants', rotated), and whether it is a placeholder for a
+page another issue adds: a placeholder is skipped with "not built yet" while its path answers
+404 (or lacks its `marker`), and measured once it is there.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import httpx2
+
+OFFICER = "officer"
+APPLICANT = "applicant"
+NOBODY = "nobody"
+ACCEPT = "accept"
+
+_NEXT = re.compile(r'href="(\?[^"]*after=[^"]*)"')
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """Ids and names from the generated database, read before the servers start."""
+
+    team_id: int
+    change_ids: list[int]
+    case_ids: list[int]
+    names: list[str]
+    officer_emails: list[str]
+    applicant_emails: list[str]
+
+
+@dataclass
+class Ctx:
+    """What building a page's requests may use: the data, the signed-in sessions, the app."""
+
+    base_url: str
+    fixture: Fixture
+    officer_cookies: list[str]
+    applicant_cookies: list[str]
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def get(self, path: str, cookie: str) -> httpx2.Response:
+        return httpx2.get(self.base_url + path, headers={"Cookie": cookie}, timeout=120.0)
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    title: str
+    paths: Callable[[Ctx], list[str]]
+    who: str = OFFICER
+    placeholder: bool = False
+    marker: str | None = None  # a placeholder counts as built when its page contains this
+    connections: int = 20
+    threads: int = 2
+
+
+def queue_deep(ctx: Ctx, depth: int = 50) -> list[str]:
+    """Follow the queue's "next" link `depth` pages (or to the last page) and load that one."""
+    path = "/backoffice/queue"
+    cookie = ctx.officer_cookies[0]
+    reached = 1
+    while reached < depth:
+        response = ctx.get(path, cookie)
+        found = _NEXT.search(response.text)
+        if found is None:
+            break
+        path = "/backoffice/queue" + html.unescape(found.group(1))
+        reached += 1
+    if reached < depth:
+        ctx.notes["queue_deep"] = f"the queue has only {reached} pages; the last one is loaded"
+    return [path]
+
+
+def _changes(ctx: Ctx) -> list[str]:
+    return [f"/backoffice/queue/{i}" for i in ctx.fixture.change_ids]
+
+
+def _cases(ctx: Ctx) -> list[str]:
+    return [f"/backoffice/cases/{i}" for i in ctx.fixture.case_ids]
+
+
+def _histories(ctx: Ctx) -> list[str]:
+    return [f"/backoffice/cases/{i}/history" for i in ctx.fixture.case_ids]
+
+
+def _searches(ctx: Ctx) -> list[str]:
+    return [f"/backoffice/people?q={quote(name)}" for name in ctx.fixture.names]
+
+
+PAGES: list[Page] = [
+    Page("queue", "review queue, first page", lambda ctx: ["/backoffice/queue"]),
+    Page(
+        "queue_team",
+        "queue filtered by team",
+        lambda ctx: [f"/backoffice/queue?team={ctx.fixture.team_id}"],
+    ),
+    Page("queue_overdue", "queue overdue only", lambda ctx: ["/backoffice/queue?overdue=yes"]),
+    Page("queue_deep", "queue 50 pages deep", queue_deep),
+    Page("review", "review page", _changes),
+    Page("case", "case dashboard", _cases),
+    Page("case_history", "case history", _histories),
+    Page("your_case", 'applicant\'s "Your case"', lambda ctx: ["/your-case"], who=APPLICANT),
+    # Pages other issues add (12: person search; 16: cases list with columns; 15: My work).
+    # Correct the path when the page lands; it is measured as soon as it answers.
+    Page("person_search", "person search", _searches, placeholder=True),
+    Page(
+        "cases_columns",
+        "cases list with columns",
+        lambda ctx: ["/backoffice/cases?columns=reference,primary,team,status"],
+        placeholder=True,
+        marker='name="columns"',
+    ),
+    Page("my_work", "My work", lambda ctx: ["/backoffice/my-work"], placeholder=True),
+    # Accepting changes: 8 officers, a connection each, every request a different change.
+    Page("accept", "accept a change (8 officers)", lambda ctx: [], who=ACCEPT, connections=8),
+]
+
+
+def _baseline(ctx: Ctx) -> list[str]:
+    return [f"/?after={max(0, i - 1)}" for i in ctx.fixture.case_ids]
+
+
+# The bare baseline, before the pages and again after them (the machine is shared).
+BASELINE_PAGE = Page("baseline", "baseline (bare Starlette, 25 rows)", _baseline, who=NOBODY)
+BASELINE_AGAIN_PAGE = Page(
+    "baseline_again", "baseline again, after the pages", _baseline, who=NOBODY
+)
+
+
+def by_keys(keys: list[str] | None) -> list[Page]:
+    """The pages named (all when None), in the registry's order."""
+    if not keys:
+        return list(PAGES)
+    unknown = set(keys) - {p.key for p in PAGES}
+    if unknown:
+        raise ValueError(f"unknown pages: {', '.join(sorted(unknown))}")
+    return [p for p in PAGES if p.key in keys]
