@@ -36,7 +36,7 @@ from changes.kinds import KINDS
 from domain import passwords
 from hearth.db import head_revision, upgrade
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: pending changes carry their case team
 BENCH_PASSWORD = "hearth-bench-2026"  # noqa: S105 (documented, shared by generated accounts)
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PREFIX = "hearth_bench_"

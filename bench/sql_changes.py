@@ -217,7 +217,17 @@ WHERE pc.status IN ('accepted', 'rejected', 'withdrawn')
 """,
 )
 
-STEPS = [CANDIDATES, CHANGES_STAGING, CHANGES, CHANGE_HISTORY]
+# Each change carries its case's team (as `changes.engine.submit` does), for the queue's filter.
+CHANGE_TEAMS = Step(
+    "pending changes' teams",
+    "pending_change",
+    """
+UPDATE pending_change AS pc SET team_id = c.responsible_team_id
+FROM housing_case AS c WHERE c.id = pc.case_id
+""",
+)
+
+STEPS = [CANDIDATES, CHANGES_STAGING, CHANGES, CHANGE_TEAMS, CHANGE_HISTORY]
 
 # A fresh batch of changes officers can accept at once (the accept phase consumes them): people
 # leaving and relationships changing, so every accept locks the case, recalculates the bedroom
@@ -230,7 +240,7 @@ WITH pick AS (
   FROM generate_series(1, %(sample)s)
 ), cand AS (
   SELECT cp.case_id, cp.person_id, cp.relationship_to_primary AS rel, cp.date_joined, p.sex,
-         a.id AS account_id, random() AS r
+         a.id AS account_id, c.responsible_team_id AS team_id, random() AS r
   FROM pick
   JOIN housing_case AS c ON c.id = pick.case_id AND c.status = 'Active'
   JOIN case_person AS pr ON pr.case_id = c.id AND pr.is_primary
@@ -250,9 +260,10 @@ WITH pick AS (
   SELECT numbered.*, CASE WHEN mod(n, 2) = 0 THEN 'left' ELSE 'relationship' END AS kind
   FROM numbered
 )
-INSERT INTO pending_change (case_id, kind, payload, basis, target_person_id, conflict_key, status,
-    submitted_by_account_id, submitted_at, target_date, idempotency_key, version)
-SELECT case_id, kind,
+INSERT INTO pending_change (case_id, team_id, kind, payload, basis, target_person_id,
+    conflict_key, status, submitted_by_account_id, submitted_at, target_date, idempotency_key,
+    version)
+SELECT case_id, team_id, kind,
        CASE kind WHEN 'left'
             THEN json_build_object('person_id', person_id,
                                    'date_left', to_char(current_date, 'YYYY-MM-DD'))

@@ -114,6 +114,15 @@ def test_the_council_has_the_shape_asked_for(bench_engine: Engine) -> None:
             == shape.pending
         )
         assert scalar(conn, "SELECT count(DISTINCT kind) FROM pending_change") >= 5
+        # each carries its case's team, as the change engine sets it
+        assert (
+            scalar(
+                conn,
+                "SELECT count(*) FROM pending_change AS pc JOIN housing_case AS c "
+                "ON c.id = pc.case_id WHERE pc.team_id IS DISTINCT FROM c.responsible_team_id",
+            )
+            == 0
+        )
         statuses = set(conn.execute(text("SELECT DISTINCT status FROM pending_change")).scalars())
         assert statuses <= set(ChangeStatus.ALL)
         assert (
