@@ -7,11 +7,12 @@ change decided while someone pages does not shift the others.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -89,31 +90,64 @@ class QueuePage:
     by_kind: dict[str, Count]  # what choosing each kind would show, with the other filters
 
 
-def _criteria(f: QueueFilter, officer_id: int, today: dt.date) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = [PendingChange.status == ChangeStatus.PENDING]
-    if f.kind:
-        found.append(PendingChange.kind == f.kind)
-    if f.team_id:
-        found.append(PendingChange.team_id == f.team_id)
-    if f.assigned == "me":
-        found.append(PendingChange.assigned_to_id == officer_id)
-    elif f.assigned == "unassigned":
-        found.append(PendingChange.assigned_to_id.is_(None))
+# The queue's statements are built once for each shape of filter (which filters are chosen)
+# and reused with the chosen values bound: building and keying a statement of ten counts costs
+# more than running it, on every view of the queue.
+Shape = tuple[bool, bool, str | None, bool, bool, bool]  # kind, team, assigned, overdue, case, age
+
+
+def _shape(f: QueueFilter) -> Shape:
+    assigned = None
+    if f.assigned in ("me", "unassigned"):
+        assigned = f.assigned
     elif f.assigned and parse_id(f.assigned) is not None:
-        found.append(PendingChange.assigned_to_id == parse_id(f.assigned))
-    if f.overdue:
-        found.append(PendingChange.target_date < today)
+        assigned = "officer"
+    return (
+        bool(f.kind),
+        bool(f.team_id),
+        assigned,
+        f.overdue,
+        bool(f.case_id),
+        bool(f.older_than),
+    )
+
+
+def _values(f: QueueFilter, officer_id: int, today: dt.date) -> dict[str, Any]:
+    values: dict[str, Any] = {"pending": ChangeStatus.PENDING, "today": today}
+    if f.kind:
+        values["kind"] = f.kind
+    if f.team_id:
+        values["team_id"] = f.team_id
+    if f.assigned == "me":
+        values["assignee"] = officer_id
+    elif f.assigned and f.assigned != "unassigned":
+        values["assignee"] = parse_id(f.assigned)
     if f.case_id:
-        found.append(PendingChange.case_id == f.case_id)
+        values["case_id"] = f.case_id
     if f.older_than:
         day = subtract_working_days(today, f.older_than)
-        start = dt.datetime.combine(day, dt.time(0, 0), clock.COUNCIL_TZ)
-        found.append(PendingChange.submitted_at < start)
+        values["sent_before"] = dt.datetime.combine(day, dt.time(0, 0), clock.COUNCIL_TZ)
+    return values
+
+
+def _criteria(shape: Shape, *, with_kind: bool = True) -> list[ColumnElement[bool]]:
+    kind, team, assigned, overdue, case, age = shape
+    found: list[ColumnElement[bool]] = [PendingChange.status == bindparam("pending")]
+    if kind and with_kind:
+        found.append(PendingChange.kind == bindparam("kind"))
+    if team:
+        found.append(PendingChange.team_id == bindparam("team_id"))
+    if assigned == "unassigned":
+        found.append(PendingChange.assigned_to_id.is_(None))
+    elif assigned:
+        found.append(PendingChange.assigned_to_id == bindparam("assignee"))
+    if overdue:
+        found.append(PendingChange.target_date < bindparam("today"))
+    if case:
+        found.append(PendingChange.case_id == bindparam("case_id"))
+    if age:
+        found.append(PendingChange.submitted_at < bindparam("sent_before"))
     return found
-
-
-def _filtered(f: QueueFilter, officer_id: int, today: dt.date) -> Select[PendingChange]:
-    return select(PendingChange).where(*_criteria(f, officer_id, today))
 
 
 def _capped(label: str, criteria: list[ColumnElement[bool]], cap: int) -> Select[str, int]:
@@ -127,39 +161,21 @@ def _capped(label: str, criteria: list[ColumnElement[bool]], cap: int) -> Select
     return select(literal(label).label("what"), func.count().label("n")).select_from(found)
 
 
-def counts(
-    session: Session,
-    f: QueueFilter,
-    *,
-    officer_id: int,
-    today: dt.date,
-    kinds: Iterable[str],
-    cap: int = COUNT_CAP,
-) -> tuple[Count, Count, dict[str, Count]]:
-    """The total, the overdue and each kind's count for the filters, in one statement."""
-    chosen = _criteria(f, officer_id, today)
-    others = _criteria(f.without_kind(), officer_id, today)
-    parts = [
+@functools.lru_cache(maxsize=256)
+def _counts_statement(shape: Shape, kinds: tuple[str, ...], cap: int) -> CompoundSelect[str, int]:
+    chosen = _criteria(shape)
+    others = _criteria(shape, with_kind=False)
+    overdue = PendingChange.target_date < bindparam("today")
+    return union_all(
         _capped("*", chosen, cap),
-        _capped("!", [*chosen, PendingChange.target_date < today], cap),
+        _capped("!", [*chosen, overdue], cap),
         *(_capped(kind, [*others, PendingChange.kind == kind], cap) for kind in kinds),
-    ]
-    found = {what: Count.of(int(n), cap) for what, n in session.execute(union_all(*parts))}
-    return found.pop("*"), found.pop("!"), found
+    )
 
 
-def page(
-    session: Session,
-    f: QueueFilter,
-    *,
-    officer_id: int,
-    today: dt.date,
-    kinds: Iterable[str],
-    after: str | None = None,
-    size: int = PAGE_SIZE,
-) -> QueuePage:
-    total, overdue, by_kind = counts(session, f, officer_id=officer_id, today=today, kinds=kinds)
-    rows = (
+@functools.lru_cache(maxsize=256)
+def _rows_statement(shape: Shape) -> Select[*tuple[Any, ...]]:
+    return (
         select(
             PendingChange.id,
             PendingChange.kind,
@@ -177,16 +193,46 @@ def page(
         )
         .outerjoin(Person, Person.id == CasePerson.person_id)
         .outerjoin(User, User.id == PendingChange.assigned_to_id)
-        .where(*_criteria(f, officer_id, today))
+        .where(*_criteria(shape))
     )
+
+
+def counts(
+    session: Session,
+    f: QueueFilter,
+    *,
+    officer_id: int,
+    today: dt.date,
+    kinds: Iterable[str],
+    cap: int = COUNT_CAP,
+) -> tuple[Count, Count, dict[str, Count]]:
+    """The total, the overdue and each kind's count for the filters, in one statement."""
+    stmt = _counts_statement(_shape(f), tuple(kinds), cap)
+    rows = session.execute(stmt, _values(f, officer_id, today))
+    found = {what: Count.of(int(n), cap) for what, n in rows}
+    return found.pop("*"), found.pop("!"), found
+
+
+def page(
+    session: Session,
+    f: QueueFilter,
+    *,
+    officer_id: int,
+    today: dt.date,
+    kinds: Iterable[str],
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+) -> QueuePage:
+    total, overdue, by_kind = counts(session, f, officer_id=officer_id, today=today, kinds=kinds)
     found: Page[Any] = paging.fetch(
         session,
-        rows,
+        _rows_statement(_shape(f)),
         ORDER,
         cursor=after,
         size=size,
         values_of=lambda row: (row.submitted_at, row.id),
         scalars=False,
+        params=_values(f, officer_id, today),
     )
     lines = [
         QueueRow(

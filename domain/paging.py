@@ -15,7 +15,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -113,14 +113,15 @@ def fetch(
     size: int,
     values_of: Callable[[T], Sequence[Any]],
     scalars: bool = True,
+    params: Mapping[str, Any] | None = None,
 ) -> Page[T]:
     """A page of `stmt` ordered by `keys`, after `cursor`. `values_of(row)` gives a row's sort
-    values (for the next cursor)."""
+    values (for the next cursor); `params` are values for the statement's bound parameters."""
     start = decode(cursor, keys)
     if start is not None:
         stmt = stmt.where(after(keys, start))
     stmt = stmt.order_by(*(key.order for key in keys)).limit(size + 1)
-    result = session.scalars(stmt) if scalars else session.execute(stmt)
+    result = session.scalars(stmt, params) if scalars else session.execute(stmt, params)
     rows: list[T] = list(result.unique() if scalars else result)  # type: ignore[arg-type]
     more = len(rows) > size
     rows = rows[:size]

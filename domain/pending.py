@@ -38,6 +38,14 @@ PENDING_INDEXES: dict[str, tuple[str, ...]] = {
     "assigned": ("assigned_to_id", "submitted_at", "id"),
     "target": ("target_date", "id"),
 }
+# The queue's filters combine (a team's overdue changes, a kind within a team…). On PostgreSQL
+# each index also carries the other filters' columns, so a count of any combination reads one
+# index and never the table.
+QUEUE_FILTER_COLUMNS = ("kind", "team_id", "assigned_to_id", "target_date", "submitted_at")
+
+
+def pending_index_include(name: str) -> list[str]:
+    return [c for c in QUEUE_FILTER_COLUMNS if c not in PENDING_INDEXES[name]]
 
 
 class PendingChange(Base):
@@ -93,6 +101,7 @@ class PendingChange(Base):
                 *columns,
                 sqlite_where=text("status = 'pending'"),
                 postgresql_where=text("status = 'pending'"),
+                postgresql_include=pending_index_include(name),
             )
             for name, columns in PENDING_INDEXES.items()
         ),

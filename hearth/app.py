@@ -220,7 +220,7 @@ def create_app(
     """Build the service. Tests may pass their own `session_factory` (e.g. bound to a
     connection whose transaction they roll back)."""
     settings = settings or load_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     if session_factory is None:
         session_factory = make_session_factory(engine)
     assets = Assets(settings.static_dir)
@@ -278,7 +278,7 @@ def create_app(
             *counting,
             Middleware(SecurityHeaders, https=not settings.embedded, form_action=form_action),
             Middleware(ServerErrors),
-            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

@@ -198,6 +198,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
         mail_from=env.get("MAIL_FROM", "housing@northbridge.example"),
         max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10, minimum=1),
+        database_pool_size=_int(env, "DATABASE_POOL_SIZE", 20, minimum=1),
         forwarded_allow_ips=_addresses(env, "FORWARDED_ALLOW_IPS"),
         query_count_header=_bool(env, "HEARTH_QUERY_COUNT_HEADER", False),
         officer_oidc=_oidc(env, "OIDC_", "your council account"),

@@ -52,6 +52,10 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "housing@northbridge.example"
     max_upload_mb: int = 10
+    # Database connections each web process keeps open (PostgreSQL). A request holds one for
+    # its whole unit of work, so this is how many requests a process serves at once without
+    # opening a new connection; beyond it, up to as many again are opened and closed per use.
+    database_pool_size: int = 20
     forwarded_allow_ips: str = ""  # proxies whose X-Forwarded-* headers are believed
     query_count_header: bool = False  # X-Hearth-Queries on every response (the scale benchmark)
     officer_oidc: OIDCConfig | None = None

@@ -56,12 +56,17 @@ def forget(request: Request, key: str) -> str | None:
     return token if isinstance(token, str) else None
 
 
+# A signed-in request's session with its officer and their permissions, or its applicant's
+# account, in one query by primary key (built once).
+_OFFICER_SESSION = login_sessions.lookup(
+    joinedload(LoginSession.user).joinedload(User.permission_rows)
+)
+_APPLICANT_SESSION = login_sessions.lookup(joinedload(LoginSession.portal_account))
+
+
 def current_officer(request: Request, db: Session, idle: dt.timedelta) -> User | None:
     row = login_sessions.resolve(
-        db,
-        current_token(request, OFFICER_KEY),
-        idle=idle,
-        options=[joinedload(LoginSession.user).joinedload(User.permission_rows)],
+        db, current_token(request, OFFICER_KEY), idle=idle, statement=_OFFICER_SESSION
     )
     user = row.user if row is not None else None
     if user is None or not user.active:
@@ -72,10 +77,7 @@ def current_officer(request: Request, db: Session, idle: dt.timedelta) -> User |
 
 def current_applicant(request: Request, db: Session, idle: dt.timedelta) -> PortalAccount | None:
     row = login_sessions.resolve(
-        db,
-        current_token(request, APPLICANT_KEY),
-        idle=idle,
-        options=[joinedload(LoginSession.portal_account)],
+        db, current_token(request, APPLICANT_KEY), idle=idle, statement=_APPLICANT_SESSION
     )
     account = row.portal_account if row is not None else None
     if account is None or not account.active:
