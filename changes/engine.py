@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from changes.kinds import Kind, Row, kind_of
 from changes.kinds.base import Stale
@@ -61,37 +61,50 @@ def decided_message(change: PendingChange) -> str:
     return f"Change {change.reference} was already {change.status} by {who} at {when}."
 
 
-def _household_loaded() -> tuple[Any, ...]:
+def _household_loaded(*, locking: bool = False) -> tuple[Any, ...]:
     """Load with a change what deciding or reviewing it reads: its case's household (people,
-    their addresses) and who sent, holds and decided it — a fixed number of queries."""
+    their addresses) and who sent, holds and decided it — a fixed number of queries.
+
+    Reading, the case and the officers come in the change's own query. Locking, they are read
+    after the lock is granted, in queries of their own: rows joined to a row that FOR UPDATE
+    waited for are the ones seen before the wait (PostgreSQL re-reads only the locked row), so
+    a joined `decided_by` would still be empty when another officer has just decided it."""
+    one: Any = selectinload if locking else joinedload
     return (
-        selectinload(PendingChange.case)
+        one(PendingChange.case)
         .selectinload(Case.people)
-        .selectinload(CasePerson.person)
+        .joinedload(CasePerson.person)
         .selectinload(Person.addresses),
         selectinload(PendingChange.files),
-        selectinload(PendingChange.submitted_by),
-        selectinload(PendingChange.assigned_to),
-        selectinload(PendingChange.decided_by),
+        one(PendingChange.submitted_by),
+        one(PendingChange.assigned_to),
+        one(PendingChange.decided_by),
     )
+
+
+# Built once: a review page and a decision each run one of these.
+_FOR_REVIEW = (
+    select(PendingChange)
+    .where(PendingChange.id == bindparam("change_id"))
+    .options(*_household_loaded())
+)
+_FOR_DECIDING = (
+    select(PendingChange)
+    .where(PendingChange.id == bindparam("change_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+    .options(*_household_loaded(locking=True))
+)
 
 
 def change_for_review(session: Session, change_id: int) -> PendingChange | None:
     """A change with everything its review page shows."""
-    return session.scalars(
-        select(PendingChange).where(PendingChange.id == change_id).options(*_household_loaded())
-    ).first()
+    return session.scalars(_FOR_REVIEW, {"change_id": change_id}).first()
 
 
 def lock_change(session: Session, change_id: int) -> PendingChange:
     """Load a change for deciding, locking its row (PostgreSQL) so deciders take turns."""
-    change = session.scalars(
-        select(PendingChange)
-        .where(PendingChange.id == change_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-        .options(*_household_loaded())
-    ).first()
+    change = session.scalars(_FOR_DECIDING, {"change_id": change_id}).first()
     if change is None:
         raise NotFound("There is no such change")
     return change
