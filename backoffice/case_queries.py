@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from changes import engine
@@ -47,18 +47,23 @@ MAX_SEARCH_LENGTH = 200
 # --------------------------------------------------------------------------------------------
 
 
+# Built once (the case tabs run it on every view): the case and its team, then its household
+# with each person.
+_CASE = (
+    select(Case)
+    .where(Case.id == bindparam("case_id"))
+    .options(
+        selectinload(Case.people).joinedload(CasePerson.person),
+        joinedload(Case.responsible_team),
+    )
+)
+
+
 def load_case(session: Session, case_id: int) -> Case:
     """A case with its household and team loaded, or NotFound (a 404 page)."""
     case = None
     if 0 < case_id <= MAX_ID:
-        case = session.scalars(
-            select(Case)
-            .where(Case.id == case_id)
-            .options(
-                selectinload(Case.people).selectinload(CasePerson.person),
-                joinedload(Case.responsible_team),
-            )
-        ).first()
+        case = session.scalars(_CASE, {"case_id": case_id}).first()
     if case is None:
         raise NotFound("There is no case with that number. Check the link, or search for it.")
     return case
@@ -72,7 +77,7 @@ def case_header(session: Session, case: Case, today: dt.date) -> dict[str, Any]:
     """
     return {
         "current_members": members_on(case, today),
-        "pending_count": len(engine.pending_for_case(session, case.id)),
+        "pending_count": len(engine.pending_targets(session, case.id)),
     }
 
 
@@ -266,34 +271,39 @@ def latest_versions(
     """The latest version of each of these bedroom assessment strands, in one query."""
     if not strand_ids:
         return {}
-    newest = (
-        select(
-            BedroomAssessmentVersion.strand_id,
-            func.max(BedroomAssessmentVersion.number).label("number"),
-        )
-        .where(BedroomAssessmentVersion.strand_id.in_(strand_ids))
-        .group_by(BedroomAssessmentVersion.strand_id)
-        .subquery()
+    found = session.scalars(_LATEST_VERSIONS, {"strand_ids": list(strand_ids)})
+    return {version.strand_id: version for version in found}
+
+
+_NEWEST = (
+    select(
+        BedroomAssessmentVersion.strand_id,
+        func.max(BedroomAssessmentVersion.number).label("number"),
     )
-    stmt = select(BedroomAssessmentVersion).join(
-        newest,
-        and_(
-            BedroomAssessmentVersion.strand_id == newest.c.strand_id,
-            BedroomAssessmentVersion.number == newest.c.number,
-        ),
-    )
-    return {version.strand_id: version for version in session.scalars(stmt)}
+    .where(BedroomAssessmentVersion.strand_id.in_(bindparam("strand_ids", expanding=True)))
+    .group_by(BedroomAssessmentVersion.strand_id)
+    .subquery()
+)
+_LATEST_VERSIONS = select(BedroomAssessmentVersion).join(
+    _NEWEST,
+    and_(
+        BedroomAssessmentVersion.strand_id == _NEWEST.c.strand_id,
+        BedroomAssessmentVersion.number == _NEWEST.c.number,
+    ),
+)
+
+
+_STRANDS = (
+    select(Strand)
+    .where(Strand.case_id == bindparam("case_id"))
+    .options(joinedload(Strand.created_by))
+    .order_by(Strand.is_open.desc(), Strand.created_at, Strand.id)
+)
 
 
 def strand_summaries(session: Session, case_id: int) -> list[StrandSummary]:
     """Every strand on the case, open ones first, each group oldest first."""
-    stmt = (
-        select(Strand)
-        .where(Strand.case_id == case_id)
-        .options(selectinload(Strand.created_by))
-        .order_by(Strand.is_open.desc(), Strand.created_at, Strand.id)
-    )
-    strands = list(session.scalars(stmt))
+    strands = list(session.scalars(_STRANDS, {"case_id": case_id}))
     versions = latest_versions(
         session, [s.id for s in strands if s.type_code == BEDROOM_ASSESSMENT]
     )

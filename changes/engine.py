@@ -520,10 +520,18 @@ def changes_by_account(session: Session, account_id: int) -> list[PendingChange]
     )
 
 
+_PENDING_TARGETS = select(PendingChange.target_person_id).where(
+    PendingChange.case_id == bindparam("case_id"),
+    PendingChange.status == ChangeStatus.PENDING,
+)
+
+
+def pending_targets(session: Session, case_id: int) -> list[int | None]:
+    """Whom each change waiting on the case is about (None: the case as a whole), read from
+    the index on (case, status) without loading the changes."""
+    return list(session.scalars(_PENDING_TARGETS, {"case_id": case_id}))
+
+
 def pending_person_ids(session: Session, case_id: int) -> set[int]:
     """People on the case with a change waiting (for "change pending" markers)."""
-    return {
-        c.target_person_id
-        for c in pending_for_case(session, case_id)
-        if c.target_person_id is not None
-    }
+    return {p for p in pending_targets(session, case_id) if p is not None}
