@@ -520,16 +520,28 @@ def changes_by_account(session: Session, account_id: int) -> list[PendingChange]
     )
 
 
-_PENDING_TARGETS = select(PendingChange.target_person_id).where(
+_PENDING_LINES = select(PendingChange.kind, PendingChange.target_person_id).where(
     PendingChange.case_id == bindparam("case_id"),
     PendingChange.status == ChangeStatus.PENDING,
 )
 
 
+@dataclass(frozen=True)
+class PendingLine:
+    kind: str
+    target_person_id: int | None  # None: about the case as a whole
+
+
+def pending_lines(session: Session, case_id: int) -> list[PendingLine]:
+    """What each change waiting on the case is and whom it is about, read from the index on
+    (case, status) without loading the changes."""
+    rows = session.execute(_PENDING_LINES, {"case_id": case_id})
+    return [PendingLine(kind, target) for kind, target in rows]
+
+
 def pending_targets(session: Session, case_id: int) -> list[int | None]:
-    """Whom each change waiting on the case is about (None: the case as a whole), read from
-    the index on (case, status) without loading the changes."""
-    return list(session.scalars(_PENDING_TARGETS, {"case_id": case_id}))
+    """Whom each change waiting on the case is about (None: the case as a whole)."""
+    return [line.target_person_id for line in pending_lines(session, case_id)]
 
 
 def pending_person_ids(session: Session, case_id: int) -> set[int]:

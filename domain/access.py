@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.models import Case, CasePerson, PortalAccount
 from domain.vocab import CaseStatus
+
+# Built once (every portal page of a signed-in applicant runs it): the active cases on which
+# the person applies, newest first, each with its household and their people.
+_APPLICANT_CASES = (
+    select(Case)
+    .join(CasePerson, CasePerson.case_id == Case.id)
+    .where(
+        CasePerson.person_id == bindparam("person_id"),
+        Case.status == CaseStatus.ACTIVE.value,
+        (CasePerson.is_primary | CasePerson.joint_applicant),
+    )
+    .order_by(Case.created_at.desc())
+    .options(selectinload(Case.people).joinedload(CasePerson.person))
+)
 
 
 def applicant_case(session: Session, account: PortalAccount, on: dt.date) -> Case | None:
     """The active case on which the account's person is the primary or a joint applicant."""
     if account.person_id is None:
         return None
-    stmt = (
-        select(Case)
-        .join(CasePerson, CasePerson.case_id == Case.id)
-        .where(
-            CasePerson.person_id == account.person_id,
-            Case.status == CaseStatus.ACTIVE.value,
-            (CasePerson.is_primary | CasePerson.joint_applicant),
-        )
-        .order_by(Case.created_at.desc())
-        .options(selectinload(Case.people).selectinload(CasePerson.person))
-    )
-    for case in session.scalars(stmt):
+    for case in session.scalars(_APPLICANT_CASES, {"person_id": account.person_id}):
         link = next(cp for cp in case.people if cp.person_id == account.person_id)
         if link.is_member_on(on):
             return case

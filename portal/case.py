@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from changes.engine import pending_for_case
+from changes.engine import pending_lines
 from domain.access import applicant_case
 from domain.assessments import current_assessment
 from domain.household import members_on, past_members
@@ -20,10 +20,10 @@ def your_case(ctx: Ctx) -> Response:
     case = applicant_case(ctx.db, ctx.account, ctx.today)
     if case is None:
         return ctx.redirect("link_case")
-    pending = pending_for_case(ctx.db, case.id)
+    pending = pending_lines(ctx.db, case.id)
     pending_people = {c.target_person_id for c in pending if c.target_person_id is not None}
     pending_kinds = {c.kind for c in pending}
-    strands = [s for s in strands_of_case(ctx.db, case.id) if s.is_open]
+    strands = strands_of_case(ctx.db, case.id, include_closed=False)
     return ctx.render(
         "portal/case/your_case.html",
         case=case,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    bindparam,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -66,18 +67,20 @@ def latest_version(session: Session, strand_id: int) -> BedroomAssessmentVersion
 
 def current_assessment(session: Session, case_id: int) -> BedroomAssessmentVersion | None:
     """The latest version of the case's open bedroom assessment, if it has one."""
-    stmt = (
-        select(BedroomAssessmentVersion)
-        .join(Strand, Strand.id == BedroomAssessmentVersion.strand_id)
-        .where(
-            Strand.case_id == case_id,
-            Strand.type_code == BEDROOM_ASSESSMENT,
-            Strand.is_open,
-        )
-        .order_by(BedroomAssessmentVersion.number.desc())
-        .limit(1)
+    return session.scalars(_CURRENT_ASSESSMENT, {"case_id": case_id}).first()
+
+
+_CURRENT_ASSESSMENT = (
+    select(BedroomAssessmentVersion)
+    .join(Strand, Strand.id == BedroomAssessmentVersion.strand_id)
+    .where(
+        Strand.case_id == bindparam("case_id"),
+        Strand.type_code == BEDROOM_ASSESSMENT,
+        Strand.is_open,
     )
-    return session.scalars(stmt).first()
+    .order_by(BedroomAssessmentVersion.number.desc())
+    .limit(1)
+)
 
 
 def assessment_history(session: Session, strand_id: int) -> list[BedroomAssessmentVersion]:
