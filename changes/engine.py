@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from changes.kinds import Kind, Row, kind_of
 from changes.kinds.base import Stale
@@ -61,24 +61,18 @@ def decided_message(change: PendingChange) -> str:
     return f"Change {change.reference} was already {change.status} by {who} at {when}."
 
 
-def _household_loaded(*, locking: bool = False) -> tuple[Any, ...]:
-    """Load with a change what deciding or reviewing it reads: its case's household (people,
-    their addresses) and who sent, holds and decided it — a fixed number of queries.
-
-    Reading, the case and the officers come in the change's own query. Locking, they are read
-    after the lock is granted, in queries of their own: rows joined to a row that FOR UPDATE
-    waited for are the ones seen before the wait (PostgreSQL re-reads only the locked row), so
-    a joined `decided_by` would still be empty when another officer has just decided it."""
-    one: Any = selectinload if locking else joinedload
+def _household_loaded() -> tuple[Any, ...]:
+    """Load with a change what reviewing it reads: its case's household (people, their
+    addresses) and who sent, holds and decided it — a fixed number of queries."""
     return (
-        one(PendingChange.case)
+        joinedload(PendingChange.case)
         .selectinload(Case.people)
         .joinedload(CasePerson.person)
         .selectinload(Person.addresses),
         selectinload(PendingChange.files),
-        one(PendingChange.submitted_by),
-        one(PendingChange.assigned_to),
-        one(PendingChange.decided_by),
+        joinedload(PendingChange.submitted_by),
+        joinedload(PendingChange.assigned_to),
+        joinedload(PendingChange.decided_by),
     )
 
 
@@ -88,12 +82,27 @@ _FOR_REVIEW = (
     .where(PendingChange.id == bindparam("change_id"))
     .options(*_household_loaded())
 )
+# Deciding locks the change and its case in one statement (deciders on one case take turns),
+# then reads the household and the officers in queries of their own, after the locks are
+# granted. Rows merely joined to a row that FOR UPDATE waited for are the ones seen before the
+# wait (PostgreSQL re-reads only the rows it locks), so a joined `decided_by` would still be
+# empty when another officer has just decided the change.
 _FOR_DECIDING = (
     select(PendingChange)
+    .join(Case, Case.id == PendingChange.case_id)
     .where(PendingChange.id == bindparam("change_id"))
-    .with_for_update()
+    .with_for_update(of=[PendingChange.__table__, Case.__table__])
     .execution_options(populate_existing=True)
-    .options(*_household_loaded(locking=True))
+    .options(
+        contains_eager(PendingChange.case)
+        .selectinload(Case.people)
+        .joinedload(CasePerson.person)
+        .selectinload(Person.addresses),
+        selectinload(PendingChange.files),
+        selectinload(PendingChange.submitted_by),
+        selectinload(PendingChange.assigned_to),
+        selectinload(PendingChange.decided_by),
+    )
 )
 
 
@@ -103,10 +112,12 @@ def change_for_review(session: Session, change_id: int) -> PendingChange | None:
 
 
 def lock_change(session: Session, change_id: int) -> PendingChange:
-    """Load a change for deciding, locking its row (PostgreSQL) so deciders take turns."""
+    """Load a change for deciding, locking its row and its case's (PostgreSQL), so deciders
+    take turns and an accepted change works from the household as it is now."""
     change = session.scalars(_FOR_DECIDING, {"change_id": change_id}).first()
     if change is None:
         raise NotFound("There is no such change")
+    household.note_locked(session, change.case)
     return change
 
 
@@ -315,7 +326,7 @@ def accept(
         )
         if version is not None:
             effects.append(f"Bedroom need recalculated: {version.summary()}")
-        after = assessments.current_assessment(session, change.case_id)
+        after = version or need_before
         need = {"before": before_text, "after": after.summary() if after else None}
     else:
         need = None

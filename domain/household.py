@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from domain import history, people
 from domain import household_rules as rules
@@ -40,11 +41,32 @@ def household_on(session: Session, case_id: int, on: dt.date) -> Sequence[CasePe
     return session.scalars(stmt).all()
 
 
+_LOCKED = "hearth.locked_cases"
+
+
+def note_locked(session: Session, case: Case) -> None:
+    """Record that `case` was locked, and its household loaded after the lock, in the current
+    transaction (a decision locks the change and its case in one statement): `lock_case` then
+    has nothing to do until the transaction (or the savepoint it was taken in) ends."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_LOCKED, {})[case.id] = current
+
+
+def _still_locked(session: Session, case_id: int) -> Case | None:
+    taken = session.info.get(_LOCKED, {}).get(case_id)
+    if taken is None or not taken.is_active:
+        return None
+    return session.identity_map.get(identity_key(Case, case_id))
+
+
 def lock_case(session: Session, case_id: int) -> Case:
     """Take the case's row lock for the rest of the transaction and reload its household as
     committed now. Everything that changes a household (an accepted change, an officer's edit)
     starts here, so two at once take turns and the second works from the first's result — the
     bedroom need included. (SQLite's writers already take turns.)"""
+    case = _still_locked(session, case_id)
+    if case is not None:
+        return case
     stmt = (
         select(Case)
         .where(Case.id == case_id)
@@ -56,6 +78,7 @@ def lock_case(session: Session, case_id: int) -> Case:
     case = session.scalars(stmt).first()
     if case is None:
         raise NotFound("There is no such case")
+    note_locked(session, case)
     return case
 
 

@@ -227,3 +227,48 @@ def test_portal_pages_run_the_same_queries_however_much_they_show(
     print("\n".join(report))
     for line, s, b in zip(report, small, big, strict=True):
         assert b <= s + 1 and b <= CEILING, line
+
+
+def _accept_joining(
+    db: Session, pages: Pages, counter: Statements, w: dict[str, Any], n: int
+) -> tuple[int, list[str]]:
+    """Accept a report that someone joined the household (the bedroom need recalculated, the
+    history written, the applicant told), counting the decision's statements."""
+    change = _submit(
+        db,
+        w["account"],
+        w["case"],
+        "joined",
+        {
+            "first_name": f"Newcomer{n}",
+            "last_name": "Khan",
+            "date_of_birth": "2001-05-0" + str(n + 1),
+            "sex": "F",
+            "relationship": "Daughter",
+            "date_joined": "2026-11-01",
+        },
+    )
+    db.commit()
+    count = counter.count(
+        lambda: pages.post(
+            "backoffice:review_accept",
+            {"version": str(change.version)},
+            change_id=change.id,
+            status=303,
+        )
+    )
+    db.refresh(change)
+    assert change.status == "accepted"
+    return count, list(counter.seen)
+
+
+def test_accepting_a_change_runs_the_same_queries_however_big_the_household(
+    db: Session, pages: Pages, connection: Connection, world: dict[str, Any]
+) -> None:
+    counter = Statements(connection)
+    _sign_in_officer(pages, world["reviewer"])
+    small, _ = _accept_joining(db, pages, counter, world, 1)
+    grow(db, world)
+    big, seen = _accept_joining(db, pages, counter, world, 2)
+    print(f"accept: {small} → {big}\n" + "\n".join(s.split("\n")[0][:160] for s in seen))
+    assert big <= small + 1 and big <= 40, (small, big)
