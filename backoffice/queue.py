@@ -13,10 +13,10 @@ from wtforms.validators import DataRequired, Length
 from changes import engine, evidence, queue
 from changes.engine import Notifier
 from changes.kinds import KINDS
-from domain import accounts
 from domain.household import members_on, past_members
 from domain.ids import parse_id
 from domain.models import Team, User, parse_case_reference
+from domain.officers import OfficerChoice, active_officer, officers_who_can
 from domain.pending import EvidenceFile, PendingChange
 from domain.vocab import Permission
 from web.context import Ctx
@@ -44,13 +44,16 @@ def notifier(ctx: Ctx) -> Notifier:
     )
 
 
-def _queue_officers(ctx: Ctx) -> list[accounts.OfficerChoice]:
-    return accounts.officers_who_can(ctx.db, Permission.QUEUE)
+def _queue_officers(ctx: Ctx, team_id: int | None, *including: int | None) -> list[OfficerChoice]:
+    """The officers a queue drop-down offers: those of one team (the team chosen, the case's,
+    or the viewer's), and whoever is already chosen; every officer when there is no team."""
+    assert ctx.user is not None
+    return officers_who_can(
+        ctx.db, Permission.QUEUE, team_id=team_id, including=(ctx.user.id, *including)
+    )
 
 
-def _filter(
-    ctx: Ctx, teams: list[Team], officers: list[accounts.OfficerChoice]
-) -> queue.QueueFilter:
+def _filter(ctx: Ctx, teams: list[Team]) -> queue.QueueFilter:
     """The filters chosen, each checked: a value the queue does not know is said so (and left
     out), never silently ignored."""
     q = ctx.query
@@ -63,8 +66,11 @@ def _filter(
         ctx.problems.add("Choose a team from the list", "filter-team")
         team_id = None
     assigned = q.get("assigned") or None
-    known = {"me", "unassigned", *(str(o.id) for o in officers)}
-    if assigned is not None and assigned not in known:
+    if (
+        assigned is not None
+        and assigned not in ("me", "unassigned")
+        and active_officer(ctx.db, parse_id(assigned)) is None
+    ):
         ctx.problems.add("Choose who the changes are assigned to from the list", "filter-assigned")
         assigned = None
     case_id = None
@@ -92,8 +98,10 @@ def _filter(
 def queue_page(ctx: Ctx) -> Response:
     assert ctx.user is not None
     teams = list(ctx.db.scalars(select(Team).where(Team.allows_cases).order_by(Team.name)))
-    officers = _queue_officers(ctx)
-    f = _filter(ctx, teams, officers)
+    f = _filter(ctx, teams)
+    chosen = parse_id(f.assigned) if f.assigned not in (None, "me", "unassigned") else None
+    officers_team = f.team_id or ctx.user.team_id
+    officers = _queue_officers(ctx, officers_team, chosen)
     after = ctx.query.get("after")
     result = queue.page(
         ctx.db, f, officer_id=ctx.user.id, today=ctx.today, kinds=KINDS, after=after
@@ -110,6 +118,7 @@ def queue_page(ctx: Ctx) -> Response:
         kinds=KINDS,
         counts=result.by_kind,
         officers=officers,
+        officers_team=next((t.name for t in teams if t.id == officers_team), None),
         teams=teams,
         ages=queue.AGES,
         next_url=next_url,
@@ -158,7 +167,10 @@ def _review(
         members=members_on(case, ctx.today),
         past=past_members(case, ctx.today),
         reject_form=reject_form or RejectForm(data={"version": str(change.version)}),
-        officers=_queue_officers(ctx),
+        officers=_queue_officers(ctx, change.team_id, change.assigned_to_id),
+        officers_team=change.case.responsible_team.name
+        if change.team_id and change.case.responsible_team
+        else None,
         overdue=change.is_pending and change.target_date < ctx.today,
     )
 

@@ -69,6 +69,7 @@ def _household_loaded() -> tuple[Any, ...]:
         .selectinload(Case.people)
         .joinedload(CasePerson.person)
         .selectinload(Person.addresses),
+        joinedload(PendingChange.case).joinedload(Case.responsible_team),
         selectinload(PendingChange.files),
         joinedload(PendingChange.submitted_by),
         joinedload(PendingChange.assigned_to),

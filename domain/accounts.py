@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -86,35 +86,6 @@ def create_officer(
         after={"email": email, "permissions": sorted(p.value for p in permissions)},
     )
     return user
-
-
-@dataclass(frozen=True)
-class OfficerChoice:
-    """An officer offered in a drop-down: who, and their team."""
-
-    id: int
-    name: str
-    team: str | None
-
-
-def officers_who_can(session: Session, permission: Permission) -> list[OfficerChoice]:
-    """Active officers holding `permission`, by name, with their teams (one query): for the
-    drop-downs that offer work to someone."""
-    rows = session.execute(_OFFICERS_WHO_CAN, {"permission": permission.value})
-    return [OfficerChoice(id, name, team) for id, name, team in rows]
-
-
-_OFFICERS_WHO_CAN = (
-    select(User.id, User.name, Team.name)
-    .join(
-        UserPermission,
-        (UserPermission.user_id == User.id)
-        & (UserPermission.permission == bindparam("permission")),
-    )
-    .outerjoin(Team, Team.id == User.team_id)
-    .where(User.active)
-    .order_by(User.name, User.id)
-)
 
 
 def create_portal_account(

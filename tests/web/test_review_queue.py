@@ -375,13 +375,27 @@ def test_an_officer_assigns_a_change_to_a_colleague_or_releases_it(
     db: Session, pages: Pages, family: dict[str, Any], sign_in_officer: Callable[..., User]
 ) -> None:
     change = submit(db, family, "other", {"person_id": family["mum"].id, "details": "x"})
-    colleague = make_officer(db, Permission.QUEUE, name="Colin Reviewer")
-    no_queue = make_officer(db, Permission.CASES, name="Nadia Casework")
+    team = family["case"].responsible_team
+    assert team is not None
+    colleague = make_officer(db, Permission.QUEUE, name="Colin Reviewer", team=team)
+    no_queue = make_officer(db, Permission.CASES, name="Nadia Casework", team=team)
+    elsewhere = make_officer(
+        db, Permission.QUEUE, name="Olu Elsewhere", team=make_team(db, "Allocations")
+    )
     db.commit()
     sign_in_officer(Permission.QUEUE)
     review = pages.get("backoffice:review", change_id=change.id)
     choices = review.texts("#to option")
-    assert "Colin Reviewer" in choices and "Nadia Casework" not in choices
+    # the case's team's officers with Queue (a council has hundreds; the list names one team)
+    assert f"Colin Reviewer ({team.name})" in choices
+    assert not any(("Nadia Casework" in c or "Olu Elsewhere" in c) for c in choices)
+    assert review.texts("#to-hint") == [f"Officers in {team.name}, the case's team"]
+    # the queue's filter offers the chosen team's officers, and accepts any officer's id
+    other = pages.get("backoffice:queue", params={"team": str(elsewhere.team_id)})
+    assert "Olu Elsewhere" in other.texts("#filter-assigned option")
+    assert "Colin Reviewer" not in other.texts("#filter-assigned option")
+    by_id = pages.get("backoffice:queue", params={"assigned": str(elsewhere.id)})
+    assert by_id.error_summary == []
 
     page = pages.post(
         "backoffice:review_assign",
