@@ -20,8 +20,9 @@ from wtforms.validators import InputRequired
 from changes import drafting, engine, evidence
 from changes.kinds import KINDS, Kind
 from domain.access import applicant_case
+from domain.ids import parse_id
 from domain.models import Case, Person
-from domain.pending import EvidenceFile, PendingChange
+from domain.pending import ChangeStatus, EvidenceFile, PendingChange
 from web.context import Ctx
 from web.downloads import attachment
 from web.views import applicant_view
@@ -177,11 +178,21 @@ def confirmation(ctx: Ctx) -> Response:
 def your_changes(ctx: Ctx) -> Response:
     assert ctx.account is not None
     changes = engine.changes_by_account(ctx.db, ctx.account.id)
+    # The list refreshes itself while changes wait (htmx, every POLL_SECONDS), naming the ones
+    # it watched; any decided since are announced.
+    watched = {i for i in (parse_id(p) for p in ctx.query.get("watching", "").split(",")[:50]) if i}
+    decided = [c for c in changes if c.id in watched and c.status != ChangeStatus.PENDING]
     return ctx.render(
         "portal/changes/list.html",
         changes=changes,
         describe=lambda c: KINDS[c.kind].to_applicant(c.case, c.payload),
+        waiting=[c.id for c in changes if c.status == ChangeStatus.PENDING],
+        decided=decided,
+        poll_seconds=POLL_SECONDS,
     )
+
+
+POLL_SECONDS = 20
 
 
 @applicant_view

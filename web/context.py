@@ -174,7 +174,13 @@ class Ctx:
         errors = summary_items(self.problems, forms)
         if status_code is None:
             status_code = (self.problems.status if self.problems else 400) if errors else 200
+        partial = self.swaps_page
         base = {
+            "partial": partial,
+            # Portal pages load htmx only where it moves someone along: a signed-in applicant's
+            # pages and the referral journey. The front page, sign-in and the fixed pages do
+            # not download it.
+            "boost": self.account is not None or template.startswith(BOOSTED_TEMPLATES),
             "request": self.request,
             "csrf_token": csrf_token(self.request),
             "current_user": self.user,
@@ -188,8 +194,31 @@ class Ctx:
         if "flash" not in context:
             base["flash"] = self.request.session.pop(FLASH_KEY, None)
         base.update(context)
-        return self.templates.TemplateResponse(
+        response = self.templates.TemplateResponse(
             self.request, template, base, status_code=status_code
+        )
+        response.headers["Vary"] = "HX-Request"
+        if partial and self.request.headers.get("HX-Target") == PAGE_TARGET:
+            # The address bar follows a page that was asked for (GET); a form shown again with
+            # its errors keeps the address of the page it was on.
+            response.headers["HX-Push-Url"] = (
+                str(self.request.url.path)
+                + (f"?{self.request.url.query}" if self.request.url.query else "")
+                if self.request.method == "GET" and status_code == 200
+                else "false"
+            )
+        return response
+
+    @property
+    def swaps_page(self) -> bool:
+        """htmx asked for content to swap into the page showing (a boosted link or form, or a
+        part of the page that refreshes itself): answer with the page's content only (title,
+        back link, main, navigation), not the whole document; htmx picks out what it swaps. A
+        browser restoring history gets the whole page."""
+        headers = self.request.headers
+        return (
+            headers.get("HX-Request") == "true"
+            and headers.get("HX-History-Restore-Request") != "true"
         )
 
     def redirect(
@@ -202,6 +231,11 @@ class Ctx:
 
     def redirect_to(self, url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
+
+
+# The element a boosted portal page swaps: back link, error summary and main content.
+PAGE_TARGET = "hearth-page"
+BOOSTED_TEMPLATES = ("portal/referral/",)
 
 
 def safe_next(target: str | None, default: str) -> str:

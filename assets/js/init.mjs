@@ -49,3 +49,16 @@ ready(() => {
 });
 
 onContent((scope, onError) => initAll({ scope, onError }));
+
+// A boosted portal page (htmx swapped #hearth-page in place of a whole new page): put focus
+// where a new page would start, so a screen reader announces it — the error summary when the
+// answer has one (GOV.UK's component focuses itself; this makes sure), otherwise the heading.
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (!event.detail?.boosted) return;
+  const page = document.getElementById("hearth-page");
+  if (!page) return;
+  const target = page.querySelector(".govuk-error-summary") ?? page.querySelector("h1");
+  if (!target) return;
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+});

@@ -37,6 +37,12 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Whether clicking this element is answered by htmx (a boosted link or form of ours).
+BOOSTED = "el => !!window.htmx && el.closest('[hx-boost]')?.getAttribute('hx-boost') === 'true'"
+ARM_SETTLED = (
+    "() => { window.hearthSettled = false; document.addEventListener('htmx:afterSettle', "
+    "() => { window.hearthSettled = true; }, {once: true}); }"
+)
 AXE_SOURCE = (PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
 SCREENSHOTS = PROJECT_ROOT / "test-results"
 
@@ -76,6 +82,7 @@ class AxeViolations(AssertionError):
 class Visit:
     page: Page
     base_url: str
+    swaps: int = 0  # pages htmx swapped in place (boosted links and forms)
     navigations: list[str] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
     console_errors: list[str] = field(default_factory=list)
@@ -108,9 +115,17 @@ class Visit:
         return self.page
 
     def click(self, locator: Any, *, check: bool = True) -> Page:
-        """Click something that loads a new page, wait for it, then check it with axe."""
-        with self.page.expect_navigation():
+        """Click something that loads a new page, wait for it, then check it with axe. On a
+        boosted portal page htmx answers a link or form by swapping the page's content in
+        place: then wait for that swap to settle (the address may or may not change)."""
+        if locator.evaluate(BOOSTED):
+            self.swaps += 1
+            self.page.evaluate(ARM_SETTLED)
             locator.click()
+            self.page.wait_for_function("() => window.hearthSettled === true")
+        else:
+            with self.page.expect_navigation():
+                locator.click()
         if check:
             self.check()
         return self.page

@@ -1,0 +1,175 @@
+"""The portal with htmx, in Chromium on a phone: after the first page, moving through the change
+journey swaps only the page's content (title, focus, history and axe right after each swap),
+and each step transfers little; the same journey without JavaScript is in
+test_portal_without_javascript.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from changes import engine
+from domain.models import Case, PortalAccount, User
+from domain.pending import PendingChange
+from domain.vocab import Permission
+from tests.browser.conftest import Live
+from tests.support.browser import Visit
+from tests.support.factories import (
+    TEST_PASSWORD,
+    make_case,
+    make_officer,
+    make_person,
+    make_portal_account,
+    open_housing_register,
+)
+from tests.web.case_fixtures import NOTIFIER
+
+STEP_BUDGET = 8 * 1024  # bytes over the wire for each step after the first page
+
+
+class Wire:
+    """What the page transfers (compressed bodies and headers), request by request."""
+
+    def __init__(self, visit: Visit) -> None:
+        self.sizes: list[tuple[str, int]] = []
+        visit.page.on("requestfinished", self._finished)
+
+    def _finished(self, request: Any) -> None:
+        sizes = request.sizes()
+        self.sizes.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+
+    def during(self, act: Callable[[], Any]) -> tuple[int, list[str]]:
+        start = len(self.sizes)
+        act()
+        new = self.sizes[start:]
+        return sum(n for _, n in new), [u for u, _ in new]
+
+
+def _family(live: Live) -> None:
+    with live.sessions.begin() as db:
+        mum = make_person(db, "Amira", "Khan", born=dt.date(1988, 4, 2))
+        son = make_person(db, "Yusuf", "Khan", born=dt.date(2014, 1, 20), sex="M")
+        case = make_case(db, mum, [(son, "Son")])
+        open_housing_register(db, case)
+        make_portal_account(db, mum, email="amira@example.com")
+
+
+def test_the_change_journey_swaps_only_the_content_and_stays_light(
+    phone: Visit, live: Live
+) -> None:
+    _family(live)
+    wire = Wire(phone)
+    page = phone.goto("/sign-in")
+    page.get_by_label("Email address").fill("amira@example.com")
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    phone.click(page.get_by_role("button", name="Sign in"))
+    assert page.locator("h1").inner_text() == "Your case"
+    assert page.evaluate("typeof window.htmx") == "object"
+    steps: list[tuple[str, int]] = []
+
+    def step(name: str, act: Callable[[], Any]) -> None:
+        size, urls = wire.during(act)
+        steps.append((name, size))
+        print(f"{name}: {size / 1024:.1f} KB in {len(urls)} requests")
+        # only the page itself came over (a POST may be followed by its redirect's GET): no
+        # stylesheet or script was fetched or parsed again
+        assert len(urls) <= 2 and not [u for u in urls if "/static/" in u], urls
+        assert size <= STEP_BUDGET, (name, size)
+        # the new page is announced as a new page: its title, and focus at its start
+        h1 = page.locator("h1").first.inner_text()
+        title = page.title()
+        assert title.startswith(h1) or title.startswith("Error: " + h1), (title, h1)
+        focused = page.evaluate(
+            "() => document.activeElement.matches('h1, .govuk-error-summary') "
+            "? document.activeElement.tagName : null"
+        )
+        assert focused is not None, name
+
+    step("Report a change", lambda: phone.click(page.get_by_role("button", name="Report a change")))
+    assert page.locator("h1").inner_text() == "What has changed?"
+    page.get_by_label("Something else has changed").check()
+    step("choose a kind", lambda: phone.click(page.get_by_role("button", name="Continue")))
+    form_url = page.url
+    step("an error", lambda: phone.click(page.get_by_role("button", name="Continue")))
+    assert page.locator(".govuk-error-summary").count() == 1
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.url == form_url  # a form shown again keeps its address
+    page.locator("textarea").fill("I have started a new job at the library.")
+    step("the answers", lambda: phone.click(page.get_by_role("button", name="Continue")))
+    assert page.locator("h1").inner_text() == "Check your answers"
+    # Back returns to the step before, loaded afresh (no personal pages kept in browser storage)
+    page.go_back()
+    page.wait_for_url(form_url)
+    page.wait_for_load_state("load")
+    assert "What has changed" in page.locator("main").inner_text()
+    assert page.evaluate("localStorage.length") == 0
+    phone.check()
+    page.go_forward()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Check your answers"
+    phone.check()
+    step("send", lambda: phone.click(page.get_by_role("button", name="Send change")))
+    assert page.locator(".govuk-panel__title").inner_text() == "Change sent"
+    print("steps:", steps)
+    assert phone.swaps == 5
+    phone.screenshot("portal-change-sent-htmx-390")
+
+
+def test_your_changes_shows_a_decision_without_a_reload(phone: Visit, live: Live) -> None:
+    """While a change waits, "Your changes" asks every few seconds (here 1) and shows a decision
+    as it is made, telling a screen reader; with nothing waiting it stops asking."""
+    _family(live)
+    page = phone.goto("/sign-in")
+    page.get_by_label("Email address").fill("amira@example.com")
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    phone.click(page.get_by_role("button", name="Sign in"))
+    with live.sessions.begin() as db:
+        account = db.scalars(select(PortalAccount)).one()
+        case = db.get(Case, 1)
+        change = engine.submit(
+            db,
+            account,
+            case,
+            "other",
+            {"person_id": account.person_id, "details": "A new job"},
+            idempotency_key="live-status",
+            today=dt.date.today(),
+        )
+        officer = make_officer(db, Permission.QUEUE, name="Quinn Harper")
+        change_id, officer_id = change.id, officer.id
+    page = phone.goto("/your-changes")
+    card = page.locator(".govuk-summary-card")
+    assert "Pending" in card.inner_text()
+    # the page polls (the interval is shortened for the test; it is 20 s in the service)
+    page.evaluate(
+        "() => { const el = document.getElementById('changes-list');"
+        " el.setAttribute('hx-trigger', 'every 1s'); htmx.process(el); }"
+    )
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "watching=" in r.url else None)
+    with live.sessions.begin() as db:
+        change = db.get(PendingChange, change_id)
+        engine.accept(
+            db,
+            db.get(User, officer_id),
+            change,
+            expected_version=change.version,
+            today=dt.date.today(),
+            notifier=NOTIFIER,
+        )
+    page.wait_for_function(
+        "() => document.querySelector('.govuk-summary-card').innerText.includes('Accepted')"
+    )
+    assert "Accepted" in page.locator("#changes-news").inner_text()
+    assert page.url.endswith("/your-changes")  # the address did not change
+    phone.check()
+    polls = len(asked)
+    assert polls >= 1
+    # nothing waits now: the list no longer asks
+    assert page.locator("#changes-list[hx-trigger]").count() == 0
+    page.wait_for_timeout(2500)
+    assert len(asked) == polls
