@@ -9,6 +9,7 @@ as does any console error (a Content-Security-Policy violation shows up as one).
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -83,14 +84,20 @@ class Visit:
     page: Page
     base_url: str
     swaps: int = 0  # pages htmx swapped in place (boosted links and forms)
+    htmx_requests: set[str] = field(default_factory=set)
     navigations: list[str] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
     console_errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.page.on("framenavigated", self._navigated)
+        self.page.on("request", self._request)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def _request(self, request: Any) -> None:
+        if request.headers.get("hx-request") == "true":
+            self.htmx_requests.add(request.url)
 
     def _navigated(self, frame: Any) -> None:
         if frame == self.page.main_frame:
@@ -106,10 +113,26 @@ class Visit:
             *self.navigations[-1:],
         ):
             return
+        # The same, answered to htmx (a boosted form), whose answer is swapped in as a page.
+        if (
+            message.text.startswith("Failed to load resource")
+            and message.location.get("url") in self.htmx_requests
+            and re.search(r"status of (400|409|429)\b", message.text)
+        ):
+            return
         self.console_errors.append(message.text)
 
     def goto(self, path: str, *, check: bool = True) -> Page:
         self.page.goto(self.base_url + path)
+        if check:
+            self.check()
+        return self.page
+
+    def back(self, *, check: bool = True) -> Page:
+        """The browser's back button. A page htmx swapped in is loaded afresh (history is not
+        kept in the browser's storage), so wait for that load."""
+        with self.page.expect_event("load"):
+            self.page.go_back()
         if check:
             self.check()
         return self.page

@@ -102,14 +102,12 @@ def test_the_change_journey_swaps_only_the_content_and_stays_light(
     step("the answers", lambda: phone.click(page.get_by_role("button", name="Continue")))
     assert page.locator("h1").inner_text() == "Check your answers"
     # Back returns to the step before, loaded afresh (no personal pages kept in browser storage)
-    page.go_back()
-    page.wait_for_url(form_url)
-    page.wait_for_load_state("load")
+    phone.back()
+    assert page.url == form_url
     assert "What has changed" in page.locator("main").inner_text()
     assert page.evaluate("localStorage.length") == 0
-    phone.check()
-    page.go_forward()
-    page.wait_for_load_state("load")
+    with page.expect_event("load"):
+        page.go_forward()
     assert page.locator("h1").inner_text() == "Check your answers"
     phone.check()
     step("send", lambda: phone.click(page.get_by_role("button", name="Send change")))
@@ -173,3 +171,57 @@ def test_your_changes_shows_a_decision_without_a_reload(phone: Visit, live: Live
     assert page.locator("#changes-list[hx-trigger]").count() == 0
     page.wait_for_timeout(2500)
     assert len(asked) == polls
+
+
+def test_an_officer_filters_the_queue_and_accepts_in_place(desktop: Visit, live: Live) -> None:
+    """Signed in, the back office swaps pages in place: the queue's filters keep a shareable
+    address, a review opens and an accept answers with the queue and its outcome, each step
+    fetching only the page (no stylesheet or script again), announced, and checked by axe."""
+    _family(live)
+    with live.sessions.begin() as db:
+        account = db.scalars(select(PortalAccount)).one()
+        case = db.get(Case, 1)
+        for n, kind in enumerate(("other", "other")):
+            engine.submit(
+                db,
+                account,
+                case,
+                kind,
+                {"person_id": account.person_id, "details": f"Change {n}"},
+                idempotency_key=f"queue-{n}",
+                today=dt.date.today(),
+            )
+        make_officer(db, Permission.QUEUE, name="Quinn Harper", email="quinn@council.example")
+    wire = Wire(desktop)
+    page = desktop.goto("/backoffice/sign-in")
+    page.get_by_label("Email address").fill("quinn@council.example")
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    desktop.click(page.get_by_role("button", name="Sign in"))
+
+    def step(act: Callable[[], Any]) -> None:
+        size, urls = wire.during(act)
+        print(f"{page.url}: {size / 1024:.1f} KB in {len(urls)} requests")
+        assert len(urls) <= 2 and not [u for u in urls if "/static/" in u], urls
+        assert (
+            page.title().split(" – ")[0].removeprefix("Error: ")
+            in page.locator("h1").first.inner_text()
+        )
+
+    step(lambda: desktop.click(page.get_by_role("link", name="Review queue")))
+    assert page.locator("h1").inner_text().startswith("Review queue")
+    assert page.locator("[aria-current=page]").inner_text() == "Review queue"
+    page.get_by_label("Kind of change").select_option("other")
+    step(lambda: desktop.click(page.get_by_role("button", name="Apply filters")))
+    assert "kind=other" in page.url  # the filtered queue has an address to share
+    assert page.locator("tbody tr").count() == 2
+    step(lambda: desktop.click(page.locator("tbody tr a").first))
+    assert "/backoffice/queue/" in page.url
+    step(lambda: desktop.click(page.get_by_role("button", name="Accept change")))
+    assert "accepted" in page.locator(".moj-alert").inner_text()
+    assert page.url.endswith("/backoffice/queue")
+    assert page.locator("tbody tr").count() == 1
+    assert desktop.swaps == 4
+    # back returns to the review, reloaded (now decided)
+    desktop.back()
+    assert "/backoffice/queue/" in page.url
+    assert "Accepted" in page.locator("main").inner_text()
