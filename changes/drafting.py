@@ -61,6 +61,32 @@ def find(session: Session, draft_id: object, account: PortalAccount) -> Draft | 
     return Draft(record) if record is not None else None
 
 
+def check(
+    session: Session,
+    case: Case,
+    applicant: Person,
+    kind: Kind,
+    form: Form,
+    *,
+    today: dt.date,
+    problem: str | None = None,
+) -> dict[str, Any]:
+    """The change's answers, checked as sending them would check them (the form's rules, then
+    the kind's), or FieldErrors with every problem (a problem with the files under
+    "evidence"). Keeps nothing: a field left on the form is checked with this."""
+    errors: dict[str, str] = {"evidence": problem} if problem else {}
+    payload: dict[str, Any] = {}
+    valid = form.validate()
+    if valid:
+        try:
+            payload = kind.clean(session, case, applicant, form, today)
+        except FieldErrors as exc:
+            errors = {**exc.errors, **errors}
+    if errors or not valid:
+        raise FieldErrors(errors)  # (the form's own errors are already on its fields)
+    return payload
+
+
 def keep(
     session: Session,
     account: PortalAccount,
@@ -77,21 +103,10 @@ def keep(
 ) -> Draft:
     """Check the form and the files together and keep them in the draft; FieldErrors lists
     every problem (by field, the files under "evidence")."""
-    errors: dict[str, str] = {}
     same_kind = draft is not None and draft.kind == kind.code
     kept = draft.file_ids if draft is not None and same_kind else []
     problem = evidence.problem_with(uploads, already=len(kept), max_bytes=max_bytes)
-    if problem:
-        errors["evidence"] = problem
-    payload: dict[str, Any] = {}
-    valid = form.validate()
-    if valid:
-        try:
-            payload = kind.clean(session, case, applicant, form, today)
-        except FieldErrors as exc:
-            errors = {**exc.errors, **errors}
-    if errors or not valid:
-        raise FieldErrors(errors)  # (the form's own errors are already on its fields)
+    payload = check(session, case, applicant, kind, form, today=today, problem=problem)
     stored = [
         evidence.store(
             session, folder, upload, case_id=case.id, max_bytes=max_bytes, account_id=account.id

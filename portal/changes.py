@@ -117,7 +117,10 @@ def change_form(ctx: Ctx) -> Response:
         data = kind.initial(case, person, ctx.today)
     form = kind.form_class(ctx.form, data=data)
     kind.prepare(form, case, person, ctx.today)
-    if ctx.is_post:
+    ctx.offers_field_checks = True
+    if ctx.checking:  # a field was left: show what is wrong so far, keep nothing
+        ctx.attempt(drafting.check, case, person, kind, form, today=ctx.today)
+    elif ctx.is_post:
         kept = ctx.attempt(
             drafting.keep,
             ctx.account,

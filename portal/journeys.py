@@ -223,6 +223,11 @@ def question(
     current = draft(ctx, journey)
     answers: dict[str, Any] = dict(current.answers) if current else {}
     form_class = step.form(journey)
+    ctx.offers_field_checks = True
+    if ctx.checking:  # a field was left: say what is wrong with the answers so far, keep nothing
+        form = form_class(ctx.form)
+        form.validate()
+        return render(form, answers)
     if ctx.is_post:
         form = form_class(ctx.form)
         if form.validate():

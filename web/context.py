@@ -93,6 +93,21 @@ class Ctx:
     user: User | None = None
     account: PortalAccount | None = None
     problems: Problems = field(default_factory=Problems)
+    # The page checks some fields as they are left (dates, postcodes, phone numbers, email
+    # addresses): set by a view that answers such a check (`checking`) without acting on it.
+    offers_field_checks: bool = False
+
+    @property
+    def checking(self) -> bool:
+        """This POST only asks whether a field just left is right (htmx, `Hearth-Check`): the
+        view validates the form as it would on submit, keeps nothing and shows the page; the
+        browser takes the field's part of it."""
+        headers = self.request.headers
+        return (
+            self.is_post
+            and headers.get("HX-Request") == "true"
+            and bool(headers.get(FIELD_CHECK_HEADER))
+        )
 
     @property
     def state(self) -> AppState:
@@ -177,6 +192,7 @@ class Ctx:
         partial = self.swaps_page
         base = {
             "partial": partial,
+            "field_checks": self.offers_field_checks,
             # Portal pages load htmx only where it moves someone along: a signed-in applicant's
             # pages and the referral journey. The front page, sign-in and the fixed pages do
             # not download it.
@@ -236,6 +252,7 @@ class Ctx:
 # The element a boosted portal page swaps: back link, error summary and main content.
 PAGE_TARGET = "hearth-page"
 BOOSTED_TEMPLATES = ("portal/referral/",)
+FIELD_CHECK_HEADER = "Hearth-Check"
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -75,6 +75,24 @@ def build_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
         return _cache[key]
 
 
+def field_check(request: Any, field: Any) -> dict[str, str]:
+    """The htmx attributes that have the server check a field as soon as it is left (see
+    components/fields.html): the page's own form posted with `Hearth-Check`, and the answer's
+    copy of the field's form group swapped in place of this one."""
+    url = request.url
+    group = f"#{field.id}-group"
+    return {
+        "hx-post": url.path + (f"?{url.query}" if url.query else ""),
+        "hx-trigger": "change",
+        "hx-target": group,
+        "hx-select": group,
+        "hx-swap": "outerHTML",
+        "hx-select-oob": "unset",
+        "hx-push-url": "false",
+        "hx-headers": json.dumps({"Hearth-Check": field.name}),
+    }
+
+
 def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
     loader = ChoiceLoader(
         [
@@ -103,6 +121,7 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
         Permission=Permission,
         domestic_abuse_helpline=contact.DOMESTIC_ABUSE_HELPLINE,
         opening_hours=contact.OPENING_HOURS,
+        field_check=field_check,
     )
     env.filters.update(
         date=lambda value, empty="": clock.long_date(value, empty=empty),

@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from sqlalchemy.orm import Session
-from wtforms import Form, RadioField, StringField, TextAreaField
+from wtforms import Field, Form, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from changes.kinds.base import FUTURE_LIMIT, Kind, Row, as_date, fmt_date
 from domain import history, people
@@ -25,6 +25,10 @@ from web.fields import DateField
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+
+POSTCODE_MESSAGE = "Enter a real postcode, like SW1A 1AA"
+PHONE_MESSAGE = "Enter a phone number, like 07700 900 982 or +44 808 157 0192"
 
 
 def normalise_postcode(value: str) -> str | None:
@@ -52,6 +56,21 @@ class ContactForm(Form):
         validators=[InputRequired("Choose how the council should contact you")],
     )
 
+    # Each field's own rule is the form's (so it is checked on its own, as the field is left);
+    # rules between fields stay with the kind's `clean`.
+    def validate_email(self, field: Field) -> None:
+        email = (field.data or "").strip()
+        if email:
+            try:
+                normalise_email(email)
+            except RuleBroken as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate_phone(self, field: Field) -> None:
+        phone = (field.data or "").strip()
+        if phone and not PHONE.match(phone):
+            raise ValidationError(PHONE_MESSAGE)
+
 
 class Contact(Kind):
     code = "contact"
@@ -75,12 +94,7 @@ class Contact(Kind):
         phone = (form.phone.data or "").strip() or None
         errors: dict[str, str] = {}  # every problem at once (GOV.UK error summary guidance)
         if email:
-            try:
-                email = normalise_email(email)
-            except RuleBroken as exc:
-                errors["email"] = str(exc)
-        if phone and not PHONE.match(phone):
-            errors["phone"] = "Enter a phone number, like 07700 900 982 or +44 808 157 0192"
+            email = normalise_email(email)  # (the form has checked it)
         method = form.preferred_contact.data
         if method == "Email" and not email and "email" not in errors:
             errors["email"] = "Enter an email address if you would like us to contact you by email"
@@ -191,10 +205,14 @@ class AddressForm(Form):
     postcode = StringField(
         validators=[
             InputRequired("Enter the postcode"),
-            Length(max=10, message="Enter a real postcode, like SW1A 1AA"),
+            Length(max=10, message=POSTCODE_MESSAGE),
         ]
     )
     moved_on = DateField(what="Date you moved", required_message="Enter the date you moved")
+
+    def validate_postcode(self, field: Field) -> None:
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError(POSTCODE_MESSAGE)
 
 
 class Address(Kind):
@@ -210,8 +228,7 @@ class Address(Kind):
     ) -> dict[str, Any]:
         assert isinstance(form, AddressForm)
         postcode = normalise_postcode(form.postcode.data or "")
-        if postcode is None:
-            raise FieldErrors({"postcode": "Enter a real postcode, like SW1A 1AA"})
+        assert postcode is not None  # (the form has checked it)
         moved = form.moved_on.data
         assert moved is not None
         if moved > today + FUTURE_LIMIT:

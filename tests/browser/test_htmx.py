@@ -225,3 +225,49 @@ def test_an_officer_filters_the_queue_and_accepts_in_place(desktop: Visit, live:
     desktop.back()
     assert "/backoffice/queue/" in page.url
     assert "Accepted" in page.locator("main").inner_text()
+
+
+def test_a_field_is_checked_when_it_is_left(phone: Visit, live: Live) -> None:
+    """Leaving an email address or a date asks the server, with the rules the form has on
+    submit; the field's error appears (or goes) in place, with no error summary until submit."""
+    _family(live)
+    page = phone.goto("/sign-in")
+    page.get_by_label("Email address").fill("amira@example.com")
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    phone.click(page.get_by_role("button", name="Sign in"))
+    phone.goto("/report-a-change")
+    page.get_by_label("Your contact details have changed").check()
+    phone.click(page.get_by_role("button", name="Continue"))
+    group = page.locator("#email-group")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.method) if r.headers.get("hearth-check") else None)
+
+    def leave(locator: Any) -> None:
+        with page.expect_response(lambda r: r.request.headers.get("hearth-check") is not None):
+            locator.press("Tab")
+        page.wait_for_timeout(100)  # the swap settles
+
+    email = page.get_by_label("Email address")
+    email.fill("amira@example")
+    leave(email)
+    assert "Enter an email address in the correct format" in group.inner_text()
+    assert page.locator(".govuk-error-summary").count() == 0
+    phone.check()
+    email = page.get_by_label("Email address")  # the field was swapped in again
+    email.fill("amira@example.com")
+    leave(email)
+    assert group.locator(".govuk-error-message").count() == 0
+    assert asked == ["POST", "POST"]
+    # a date is checked once its year is left
+    phone.goto("/report-a-change")
+    page.get_by_label("Someone has left your household").check()
+    phone.click(page.get_by_role("button", name="Continue"))
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    year = page.get_by_label("Year")
+    year.fill("2026")
+    leave(year)
+    assert page.locator("#date_left-group .govuk-error-message").count() == 1
+    phone.check()
+    # nothing was kept: the journey still starts from an empty form
+    assert page.locator(".govuk-error-summary").count() == 0
