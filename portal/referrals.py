@@ -574,4 +574,17 @@ def status(ctx: Ctx) -> Response:
         return ctx.render("portal/referral/status_problem.html", status_code=400, expired=True)
     except LinkInvalid:
         return ctx.render("portal/referral/status_problem.html", status_code=400, expired=False)
-    return ctx.render("portal/referral/status.html", progress=referrals.progress(ctx.db, referral))
+    progress = referrals.progress(ctx.db, referral)
+    # While the referral is open the page refreshes its progress (htmx, every STATUS_POLL_SECONDS)
+    # and says so when the status it showed has changed.
+    seen = ctx.query.get("seen")
+    return ctx.render(
+        "portal/referral/status.html",
+        progress=progress,
+        token=token,
+        changed=seen is not None and seen != progress.status,
+        poll_seconds=STATUS_POLL_SECONDS,
+    )
+
+
+STATUS_POLL_SECONDS = 60

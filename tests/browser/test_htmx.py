@@ -142,11 +142,6 @@ def test_your_changes_shows_a_decision_without_a_reload(phone: Visit, live: Live
     page = phone.goto("/your-changes")
     card = page.locator(".govuk-summary-card")
     assert "Pending" in card.inner_text()
-    # the page polls (the interval is shortened for the test; it is 20 s in the service)
-    page.evaluate(
-        "() => { const el = document.getElementById('changes-list');"
-        " el.setAttribute('hx-trigger', 'every 1s'); htmx.process(el); }"
-    )
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "watching=" in r.url else None)
     with live.sessions.begin() as db:
@@ -159,6 +154,11 @@ def test_your_changes_shows_a_decision_without_a_reload(phone: Visit, live: Live
             today=dt.date.today(),
             notifier=NOTIFIER,
         )
+    # the page polls (every 20 s in the service; every second here, from now)
+    page.evaluate(
+        "() => { const el = document.getElementById('changes-list');"
+        " el.setAttribute('hx-trigger', 'every 1s'); htmx.process(el); }"
+    )
     page.wait_for_function(
         "() => document.querySelector('.govuk-summary-card').innerText.includes('Accepted')"
     )

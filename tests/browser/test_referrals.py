@@ -185,9 +185,21 @@ def test_a_hospital_referral_from_a_phone_to_closed_with_the_outcome_shown_to_th
             assert page.locator("h1").inner_text() == f"Referral {reference}"
             assert "Received" in page.locator("#referral-status").inner_text()
             assert "Outcome" not in page.locator("main").inner_text()
-
-        for visit in visit_at(browser, live, DESKTOP):
-            officer_closes_the_referral(visit, reference)
+            # the open page keeps itself up to date (every minute; every second here, once the
+            # officer has closed the referral)
+            for officer in visit_at(browser, live, DESKTOP):
+                officer_closes_the_referral(officer, reference)
+            page.evaluate(
+                "() => { const el = document.getElementById('referral-progress');"
+                " el.setAttribute('hx-trigger', 'every 1s'); htmx.process(el); }"
+            )
+            page.wait_for_function(
+                "() => document.getElementById('referral-status').innerText === 'Closed'"
+            )
+            assert "now Closed" in page.locator("#referral-news").inner_text()
+            assert OUTCOME in page.locator("main").inner_text()
+            assert page.locator("#referral-progress[hx-trigger]").count() == 0  # it stops
+            visit.check()
 
         update = mail.wait_for(lambda m: m.to == [REFERRER] and "Update on referral" in m.subject)
         assert reference in update.text
