@@ -56,10 +56,13 @@ const OWN_SCRIPTS = {
 const GOVUK_IMAGES = join(GOVUK, "assets", "images");
 const MOJ_IMAGES = join(MOJ, "assets", "images");
 
-// The portal's first load: HTML + these files, gzipped, must stay under 60 KB.
-const FIRST_LOAD_BUDGET = 60 * 1024;
-const HTML_ALLOWANCE = 10 * 1024; // room kept for the HTML document itself
-const PORTAL_FIRST_LOAD = ["portal.css", "govuk-frontend.js", "htmx.js", "init.js"];
+// The portal's first load: HTML + these files, gzipped, must stay under 35 KB. The front
+// page and sign-in do not load htmx; a signed-in applicant's pages and the referral journey
+// load it once (then each step fetches only the page's content).
+const FIRST_LOAD_BUDGET = 35 * 1024;
+const HTML_ALLOWANCE = 5 * 1024; // room kept for the HTML document itself
+const PORTAL_FIRST_LOAD = ["portal.css", "govuk-frontend.js", "init.js"];
+const BOOSTED_EXTRA = ["htmx.js"];
 
 const ASSETS_URL = "/assets/";
 
@@ -216,6 +219,8 @@ console.log(
   `Portal first load (${PORTAL_FIRST_LOAD.join(" + ")}): ${formatKB(firstLoad).trim()} gzipped` +
     ` of a ${FIRST_LOAD_BUDGET / 1024} KB budget (${HTML_ALLOWANCE / 1024} KB kept for HTML)`,
 );
+const boostedExtra = BOOSTED_EXTRA.reduce((sum, key) => sum + gz(outputs.find((o) => o.key === key).bytes), 0);
+console.log(`A boosted portal page's first load adds ${BOOSTED_EXTRA.join(" + ")}: ${formatKB(boostedExtra).trim()} gzipped`);
 if (firstLoad > FIRST_LOAD_BUDGET - HTML_ALLOWANCE) {
   console.error("Portal first-load assets are over budget.");
   process.exitCode = 1;

@@ -196,7 +196,8 @@ class Ctx:
             # Portal pages load htmx only where it moves someone along: a signed-in applicant's
             # pages and the referral journey. The front page, sign-in and the fixed pages do
             # not download it.
-            "boost": self.account is not None or template.startswith(BOOSTED_TEMPLATES),
+            "boost": self.account is not None
+            or (template.startswith(BOOSTED_TEMPLATES) and template not in UNBOOSTED_TEMPLATES),
             "request": self.request,
             "csrf_token": csrf_token(self.request),
             "current_user": self.user,
@@ -252,6 +253,9 @@ class Ctx:
 # The element a boosted portal page swaps: back link, error summary and main content.
 PAGE_TARGET = "hearth-page"
 BOOSTED_TEMPLATES = ("portal/referral/",)
+# A journey's start page is often someone's first page: it stays light (no htmx); the journey's
+# own pages load it.
+UNBOOSTED_TEMPLATES = frozenset({"portal/referral/start.html"})
 FIELD_CHECK_HEADER = "Hearth-Check"
 
 

@@ -42,6 +42,27 @@ def test_portal_home_on_a_phone_is_accessible_and_light(phone: Visit) -> None:
     phone.screenshot("portal-home-390")
 
 
+def test_a_referral_starts_light_and_its_journey_loads_htmx(phone: Visit) -> None:
+    """Someone's first page is often a journey's start: it does not load htmx; the journey's
+    question pages do (each step then fetches only the page's content)."""
+    transferred: dict[str, int] = {}
+
+    def finished(request) -> None:  # type: ignore[no-untyped-def]
+        sizes = request.sizes()
+        transferred[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    phone.page.on("requestfinished", finished)
+    page = phone.goto("/refer")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    total = sum(transferred.values())
+    print(f"\nreferral start, first load: {len(transferred)} requests, {total / 1024:.1f} KB")
+    assert total < PAGE_WEIGHT_BUDGET, transferred
+    page = phone.goto("/refer-yourself")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    phone.click(page.get_by_role("button", name="Start now"))
+    assert page.evaluate("typeof window.htmx") == "object"
+
+
 def test_portal_home_at_320px_without_javascript(browser, live: Live) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
     try:
