@@ -62,3 +62,16 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
   target.focus({ preventScroll: true });
 });
+
+// A boosted link or form whose answer is not a page of this part of the service (the other
+// area, a download, anything without #hearth-page): go there as a whole page instead of
+// swapping a part of it into this one.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const detail = event.detail;
+  if (!detail?.boosted || !detail.xhr) return;
+  const area = document.getElementById("hearth-page")?.dataset.area;
+  const answer = detail.xhr.responseText ?? "";
+  if (area && answer.includes(`id="hearth-page" data-area="${area}"`)) return;
+  detail.shouldSwap = false;
+  window.location.assign(detail.xhr.responseURL || detail.pathInfo?.requestPath || window.location.href);
+});

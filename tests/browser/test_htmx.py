@@ -271,3 +271,29 @@ def test_a_field_is_checked_when_it_is_left(phone: Visit, live: Live) -> None:
     phone.check()
     # nothing was kept: the journey still starts from an empty form
     assert page.locator(".govuk-error-summary").count() == 0
+
+
+def test_a_link_to_the_back_office_is_a_whole_page(phone: Visit, live: Live) -> None:
+    """From a boosted portal page, the back office opens as its own page, not inside the
+    portal's (its links are real navigations, and anything answered from another part of the
+    service is loaded whole)."""
+    _family(live)
+    page = phone.goto("/sign-in")
+    page.get_by_label("Email address").fill("amira@example.com")
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    phone.click(page.get_by_role("button", name="Sign in"))
+    assert page.evaluate("typeof window.htmx") == "object"
+    phone.click(page.get_by_role("link", name="Staff sign in"))
+    assert "/backoffice/sign-in" in page.url
+    assert page.locator(".moj-header").count() == 1
+    assert page.locator(".govuk-service-navigation").count() == 0
+    # a page of the other area asked for by htmx is loaded whole, not swapped in
+    phone.goto("/your-case")
+    page.evaluate(
+        "() => { const a = document.createElement('a'); a.href = '/backoffice/sign-in';"
+        " a.textContent = 'Elsewhere'; document.querySelector('main').append(a); htmx.process(a); }"
+    )
+    with page.expect_navigation():
+        page.get_by_role("link", name="Elsewhere").click()
+    assert page.locator(".moj-header").count() == 1
+    phone.check()
