@@ -174,7 +174,9 @@ class Visit:
                 for v in violations
             ]
             raise AxeViolations(f"{self.page.url}: {json.dumps(summary, indent=1)}")
-        self.checked.add(self.page.url)
+        # The document's own address: after htmx pushes a new one, Playwright may not have
+        # heard of it yet (page.url lags behind), and the page checked is the new one.
+        self.checked.add(self.page.evaluate("() => location.href"))
 
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
