@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
-from backoffice import admin, assessments, auth, cases, home, policy, queue, referrals
+from backoffice import admin, assessments, auth, cases, home, people, policy, queue, referrals
 
 GET_POST = ["GET", "POST"]
 
@@ -24,6 +24,10 @@ routes: list[BaseRoute] = [
     Route("/queue/{change_id:id}/accept", queue.accept, methods=["POST"], name="review_accept"),
     Route("/queue/{change_id:id}/reject", queue.reject, methods=["POST"], name="review_reject"),
     Route("/files/{file_id:id}", queue.evidence_file, name="evidence_file"),
+    Route("/people", people.people_search, name="people"),
+    Route("/people/new", people.person_new, methods=GET_POST, name="person_new"),
+    Route("/people/{person_id:id}", people.person_page, name="person"),
+    Route("/people/{person_id:id}/edit", people.person_edit, methods=GET_POST, name="person_edit"),
     Route("/cases", cases.cases, name="cases"),
     Route("/cases/{case_id:id}", cases.case, name="case"),
     Route("/cases/{case_id:id}/people", cases.case_people, name="case_people"),

@@ -48,8 +48,13 @@ def load_fixture(url: str) -> Fixture:
             ),
             case_ids=column("SELECT id FROM housing_case ORDER BY random() LIMIT 500"),
             names=column(
+                "SELECT first_name || ' ' || last_name FROM person TABLESAMPLE BERNOULLI (1) "
+                "LIMIT 20"
+            ),
+            surnames=column(
                 "SELECT DISTINCT last_name FROM person TABLESAMPLE BERNOULLI (1) LIMIT 20"
             ),
+            person_ids=column("SELECT id FROM person TABLESAMPLE BERNOULLI (1) LIMIT 500"),
             officer_emails=column(
                 "SELECT u.email FROM user_account AS u JOIN user_permission AS p "
                 "ON p.user_id = u.id AND p.permission = 'Queue' WHERE u.active "

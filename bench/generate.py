@@ -34,9 +34,10 @@ from bench import sql_changes, sql_history, sql_households, sql_work, vocab
 from bench.sql_households import Step
 from changes.kinds import KINDS
 from domain import passwords
+from domain.identity import name_words
 from hearth.db import head_revision, upgrade
 
-GENERATOR_VERSION = 2  # 2: pending changes carry their case team
+GENERATOR_VERSION = 3  # 2: pending changes carry their case team; 3: people's search keys
 BENCH_PASSWORD = "hearth-bench-2026"  # noqa: S105 (documented, shared by generated accounts)
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PREFIX = "hearth_bench_"
@@ -315,6 +316,19 @@ def _create_functions(conn: psycopg.Connection[Any], council: Council) -> None:
         _constant(conn, name, "text[]", _array(words))
     _constant(conn, "queue_officers", "int[]", _array(council.queue_officers(), "int"))
     _constant(conn, "letters", "text", sql.Literal(vocab.POSTCODE_LETTERS))
+    # Accented letters of the names, as the search keys fold them (domain.identity).
+    accented = sorted(
+        {
+            c
+            for name in vocab.SURNAMES + vocab.FIRST_F + vocab.FIRST_M + vocab.KIDS_F + vocab.KIDS_M
+            for c in name
+            if not c.isascii()
+        }
+    )
+    folded = ["".join(name_words(c)) for c in accented]
+    assert all(len(f) == 1 for f in folded), "a name letter folds to more than one letter"
+    _constant(conn, "fold_from", "text", sql.Literal("".join(accented)))
+    _constant(conn, "fold_to", "text", sql.Literal("".join(folded)))
     labels = sql.SQL(" ").join(
         sql.SQL("WHEN {} THEN {}").format(sql.Literal(code), sql.Literal(kind.label))
         for code, kind in KINDS.items()

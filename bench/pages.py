@@ -32,9 +32,11 @@ class Fixture:
     team_id: int
     change_ids: list[int]
     case_ids: list[int]
-    names: list[str]
+    names: list[str]  # "first last" of people picked at random
     officer_emails: list[str]
     applicant_emails: list[str]
+    surnames: list[str] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +98,14 @@ def _searches(ctx: Ctx) -> list[str]:
     return [f"/backoffice/people?q={quote(name)}" for name in ctx.fixture.names]
 
 
+def _surname_searches(ctx: Ctx) -> list[str]:
+    return [f"/backoffice/people?q={quote(name)}" for name in ctx.fixture.surnames]
+
+
+def _people(ctx: Ctx) -> list[str]:
+    return [f"/backoffice/people/{i}" for i in ctx.fixture.person_ids]
+
+
 PAGES: list[Page] = [
     Page("queue", "review queue, first page", lambda ctx: ["/backoffice/queue"]),
     Page(
@@ -109,9 +119,11 @@ PAGES: list[Page] = [
     Page("case", "case dashboard", _cases),
     Page("case_history", "case history", _histories),
     Page("your_case", 'applicant\'s "Your case"', lambda ctx: ["/your-case"], who=APPLICANT),
-    # Pages other issues add (12: person search; 16: cases list with columns; 15: My work).
-    # Correct the path when the page lands; it is measured as soon as it answers.
-    Page("person_search", "person search", _searches, placeholder=True),
+    Page("person_search", "person search, first and last name", _searches),
+    Page("person_surname", "person search, a surname alone", _surname_searches),
+    Page("person", "person page", _people),
+    # Pages other issues add (16: cases list with columns; 15: My work). Correct the path
+    # when the page lands; it is measured as soon as it answers.
     Page(
         "cases_columns",
         "cases list with columns",

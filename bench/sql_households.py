@@ -58,6 +58,14 @@ CREATE FUNCTION bench_gen.ref(prefix text, id bigint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT prefix || '-' || lpad(id::text, 6, '0') $$;
 
+-- A person's search key, as domain.identity.search_name makes it (accents folded, apostrophes
+-- dropped, other punctuation between words).
+CREATE FUNCTION bench_gen.search_name(parts text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT btrim(regexp_replace(regexp_replace(
+       lower(translate(parts, bench_gen.fold_from(), bench_gen.fold_to())),
+       '[''’‘`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) $$;
+
 CREATE FUNCTION bench_gen.postcode(x bigint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT 'NB' || (1 + mod(x, 9)) || ' ' || mod(x / 9, 10)
@@ -323,7 +331,7 @@ PERSONS = Step(
     """
 INSERT INTO person (id, title, first_name, middle_names, last_name, date_of_birth, sex, email,
                     phone, preferred_contact, ni_number, cannot_share_bedroom,
-                    pregnancy_due_date, created_at, updated_at, version)
+                    pregnancy_due_date, created_at, updated_at, version, search_name, phone_key)
 SELECT person_id,
        CASE WHEN role IN ('primary', 'partner') AND q_mid > 0.6
             THEN CASE sex WHEN 'F' THEN 'Ms' WHEN 'M' THEN 'Mr' ELSE 'Mx' END END,
@@ -339,7 +347,10 @@ SELECT person_id,
             WHEN q_contact < 0.9 AND q_flag > 0.05 THEN 'Phone' ELSE 'Letter' END,
        CASE WHEN dob < current_date - 6575 AND q_mid > 0.5
             THEN 'QQ' || lpad(mod(person_id, 1000000)::text, 6, '0') || 'C' END,
-       cannot_share, due, created_at, created_at, 1
+       cannot_share, due, created_at, created_at, 1,
+       bench_gen.search_name(concat_ws(' ', first_name, middle_names, last_name)),
+       CASE WHEN role = 'primary' AND q_flag > 0.05 OR role IN ('partner', 'adult') AND q_flag > 0.4
+            THEN '077009' || lpad(mod(person_id, 100000)::text, 5, '0') END
 FROM bench_gen.pp
 """,
 )

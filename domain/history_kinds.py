@@ -2,7 +2,7 @@
 
 The `history_event.kind` column only takes these values (a CHECK constraint built from the
 enum); adding a kind means adding it here, with its label, and a migration that widens the
-constraint (see domain/migrations/helpers.py).
+constraint (see domain/migrations/versions/0010_people_search.py).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class HistoryKind(StrEnum):
     PERSON_CONTACT = "person.contact"
     PERSON_ADDRESS = "person.address"
     PERSON_PREGNANCY = "person.pregnancy"
+    PERSON_DETAILS = "person.details"
     STRAND_OPENED = "strand.opened"
     STRAND_STATUS_CHANGED = "strand.status_changed"
     STRAND_UPDATED = "strand.updated"
@@ -67,6 +68,7 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.PERSON_CONTACT: "Contact details changed",
     HistoryKind.PERSON_ADDRESS: "Address changed",
     HistoryKind.PERSON_PREGNANCY: "Pregnancy recorded",
+    HistoryKind.PERSON_DETAILS: "Personal details changed",
     HistoryKind.STRAND_OPENED: "Application or assessment opened",
     HistoryKind.STRAND_STATUS_CHANGED: "Status changed",
     HistoryKind.STRAND_UPDATED: "Application or assessment updated",

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
     or_,
     text,
 )
@@ -42,6 +43,7 @@ from domain.base import (
 )
 from domain.clock import age_on
 from domain.history_kinds import HistoryKind
+from domain.identity import phone_key, search_name
 from domain.ids import MAX_ID
 from domain.vocab import ActorKind, CaseStatus, JobStatus, OfficerRole, Permission, Sex
 
@@ -118,6 +120,10 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_contact: Mapped[str | None] = mapped_column(String(40))
     ni_number: Mapped[str | None] = mapped_column(String(13))
+    communication_needs: Mapped[str | None] = mapped_column(Text)
+    # Search keys, kept in step with the fields they come from (see `_keep_search_keys`).
+    search_name: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    phone_key: Mapped[str | None] = mapped_column(String(20))
     cannot_share_bedroom: Mapped[bool] = mapped_column(Boolean, default=False)
     pregnancy_due_date: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[created_timestamp]
@@ -138,6 +144,17 @@ class Person(Base):
         CheckConstraint("sex IN ('F', 'M', 'X')", name="sex_known"),
         Index("ix_person_last_name_first_name", "last_name", "first_name"),
         Index("ix_person_date_of_birth", "date_of_birth"),
+        # Names are found by any part of any word: a trigram index on PostgreSQL (typos too);
+        # SQLite, for a council small enough to embed, reads the key column.
+        Index(
+            "ix_person_search_name",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+        Index("ix_person_phone_key", "phone_key"),
+        Index("ix_person_ni_number", "ni_number"),
+        Index("ix_person_email", "email"),
     )
 
     @property
@@ -155,8 +172,30 @@ class Person(Base):
     def age_on(self, on: dt.date) -> int | None:
         return None if self.date_of_birth is None else age_on(self.date_of_birth, on)
 
+    @property
+    def reference(self) -> str:
+        return format_person_reference(self.id)
+
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name}>"
+
+
+PERSON_REFERENCE_PREFIX = "PN-"
+
+
+def format_person_reference(person_id: int) -> str:
+    return f"{PERSON_REFERENCE_PREFIX}{person_id:07d}"
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_search_keys(mapper: Any, connection: Any, person: Person) -> None:
+    """However a person's names or phone change, their search keys follow in the same write;
+    email addresses are kept in lower case, as they are compared."""
+    if person.email is not None:
+        person.email = person.email.strip().lower() or None
+    person.search_name = search_name(person.first_name, person.middle_names, person.last_name)
+    person.phone_key = phone_key(person.phone)
 
 
 class Address(Base):
@@ -177,6 +216,12 @@ class Address(Base):
 
     __table_args__ = (
         Index("ix_address_person_id_date_from", "person_id", "date_from"),
+        Index(
+            "ix_address_current_postcode",
+            "postcode",
+            sqlite_where=text("date_to IS NULL"),
+            postgresql_where=text("date_to IS NULL"),
+        ),
         Index(
             "uq_address_one_current_per_person",
             "person_id",
@@ -412,6 +457,7 @@ __all__ = [
     "User",
     "UserPermission",
     "format_case_reference",
+    "format_person_reference",
     "is_member_on",
     "parse_case_reference",
     "utcnow",

@@ -1,8 +1,9 @@
 """Benchmarks that print figures (never assertions): `make bench`.
 
 Seeds a temporary SQLite database (or $BENCH_DATABASE_URL) with many pending changes, then
-times the review queue's first page, a deep keyset page, the portal home page and the bedroom
-calculator. Results vary by machine; compare runs on the same one.
+times the review queue's first page, a deep keyset page, account creation and the bedroom
+calculator; then every kind of person search on a generated council of a million cases
+(2.5 million people) on PostgreSQL. Results vary by machine; compare runs on the same one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from changes import queue
 from changes.kinds import KINDS
@@ -27,6 +28,10 @@ from domain.pending import PendingChange
 from hearth.db import make_engine, make_session_factory, upgrade
 
 CHANGES = int(os.environ.get("BENCH_CHANGES", "20000"))
+# Person search is timed on a council the scale benchmark's generator makes (2.5 people a case),
+# on PostgreSQL: reused if `make bench-scale` already made it, else made now (about 4 minutes
+# for a million cases). BENCH_PEOPLE_CASES=0 skips it.
+PEOPLE_CASES = int(os.environ.get("BENCH_PEOPLE_CASES", "1000000"))
 
 
 def timed(label: str, fn: Callable[[], object], repeat: int = 20) -> None:
@@ -159,6 +164,54 @@ def main() -> None:
         lambda: assess(household, dt.date(2026, 11, 21), "size-criteria"),
         repeat=200,
     )
+    engine.dispose()
+    if PEOPLE_CASES:
+        person_search_timings(PEOPLE_CASES)
+
+
+def person_search_timings(cases: int) -> None:
+    """Each kind of person search, through the domain function the People page calls."""
+    from bench import generate
+    from domain import person_search
+
+    database = generate.ensure(
+        cases, server_url=os.environ.get("BENCH_SERVER_URL", generate.DEFAULT_SERVER)
+    )
+    engine = make_engine(database.url)
+    sessions = make_session_factory(engine)
+    with sessions() as db:
+        people = db.scalar(text("SELECT count(*) FROM person"))
+        sample = db.execute(
+            text(
+                "SELECT p.first_name, p.last_name, p.date_of_birth, p.phone, p.email, "
+                "p.ni_number, a.postcode FROM person AS p JOIN address AS a "
+                "ON a.person_id = p.id AND a.date_to IS NULL WHERE p.phone IS NOT NULL "
+                "AND p.email IS NOT NULL AND p.ni_number IS NOT NULL LIMIT 1"
+            )
+        ).one()
+    first, last, born, phone, email, ni, postcode = sample
+    print(f"person search: {database.name}, {people:,} people")
+    searches = {
+        "first and last name": f"{first} {last}",
+        "a surname alone": last,
+        "part names, other order": f"{last[:3]} {first[:3]}",
+        "name with a typo (no exact match)": f"{first}x {last}",
+        "date of birth": born.strftime("%d/%m/%Y"),
+        "surname and date of birth": f"{last} {born.strftime('%d/%m/%Y')}",
+        "phone number": phone,
+        "email address": email,
+        "current postcode": postcode,
+        "National Insurance number": ni,
+    }
+    today = dt.date.today()
+    for label, q in searches.items():
+        parsed = person_search.parse(q)
+
+        def run(parsed: person_search.PersonSearch = parsed) -> object:
+            with sessions() as db, db.begin():
+                return person_search.search(db, parsed, today)
+
+        timed(f"person search, {label}", run)
     engine.dispose()
 
 

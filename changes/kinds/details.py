@@ -18,24 +18,17 @@ from domain.errors import FieldErrors, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.household import members_on
+from domain.identity import normalise_postcode
 from domain.models import Case, Person
 from domain.pending import PendingChange
 from domain.vocab import CONTACT_METHODS
 from web.fields import DateField
 
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 
 POSTCODE_MESSAGE = "Enter a real postcode, like SW1A 1AA"
 PHONE_MESSAGE = "Enter a phone number, like 07700 900 982 or +44 808 157 0192"
-
-
-def normalise_postcode(value: str) -> str | None:
-    compact = value.upper().replace(" ", "")
-    if not POSTCODE.match(compact) or len(compact) < 5:
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 class ContactForm(Form):

@@ -234,3 +234,24 @@ def test_a_council_already_there_is_reused(council: Database) -> None:
     again = ensure(CASES, server_url=server, name=council.name, say=lambda _: None)
     assert again.generated is False
     assert again.size_bytes > 0
+
+
+def test_people_carry_the_search_keys_the_domain_would_give_them(bench_engine: Engine) -> None:
+    """The generator writes search keys in SQL; they must be the ones the app works out, or
+    the person search the benchmark measures would find nobody (and real names with accents
+    would be measured as misses)."""
+    from domain.identity import phone_key, search_name
+
+    with bench_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT first_name, middle_names, last_name, search_name, phone, phone_key "
+                "FROM person"
+            )
+        ).all()
+    assert rows
+    for first, middle, last, key, phone, digits in rows:
+        assert key == search_name(first, middle, last), (first, middle, last)
+        assert digits == phone_key(phone)
+    accented = [r for r in rows if not r.last_name.isascii()]
+    assert accented, "the names include accented ones (Wiśniewski, Müller…)"

@@ -36,7 +36,10 @@ class DatabaseUnderTest:
 
 
 def _pg_url_with_schema(base: str, schema: str) -> str:
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    # The test's own schema first (its tables), then public, where the extensions the
+    # migrations use live once for the whole database (a schema dropped after a test must not
+    # take pg_trgm with it).
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema},public"})
     return url.render_as_string(hide_password=False)
 
 
@@ -55,6 +58,7 @@ def create_database(kind: str, workdir: Path, template: Path | None = None) -> D
         schema = f"hearth_test_{uuid.uuid4().hex[:10]}"
         admin = make_engine(base)
         with admin.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         admin.dispose()
         url = _pg_url_with_schema(base, schema)

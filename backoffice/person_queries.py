@@ -1,0 +1,100 @@
+"""What the person pages read: a person with their addresses, the cases they are and were on
+(with who else is on each), and their history — a fixed number of queries however long the
+record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, selectinload
+
+from domain import paging
+from domain.errors import NotFound
+from domain.ids import MAX_ID
+from domain.models import Case, CasePerson, HistoryEvent, Person
+
+HISTORY_PAGE_SIZE = 20
+HISTORY_ORDER = (
+    paging.SortKey(HistoryEvent.occurred_at, descending=True, kind=dt.datetime),
+    paging.SortKey(HistoryEvent.id, descending=True),
+)
+
+_PERSON = (
+    select(Person)
+    .where(Person.id == bindparam("person_id"))
+    .options(selectinload(Person.addresses))
+)
+
+
+def load_person(session: Session, person_id: int) -> Person:
+    """A person with their addresses, or NotFound (a 404 page)."""
+    person = None
+    if 0 < person_id <= MAX_ID:
+        person = session.scalars(_PERSON, {"person_id": person_id}).first()
+    if person is None:
+        raise NotFound("There is no person with that number. Check the link, or search for them.")
+    return person
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One case a person is or was on: their place in it, and who else is on it now."""
+
+    link: CasePerson
+    case: Case
+    others: list[CasePerson]
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.link.is_member_on(today) or self.link.date_joined > today
+
+
+_MEMBERSHIPS = (
+    select(CasePerson)
+    .where(CasePerson.person_id == bindparam("person_id"))
+    .options(selectinload(CasePerson.case).selectinload(Case.responsible_team))
+    .order_by(CasePerson.date_joined.desc(), CasePerson.id.desc())
+)
+
+
+def memberships(session: Session, person: Person, today: dt.date) -> list[Membership]:
+    """The cases `person` is or was on, newest first, each with the people on it now (three
+    queries: the links, their cases, and the other members)."""
+    links = list(session.scalars(_MEMBERSHIPS, {"person_id": person.id}))
+    if not links:
+        return []
+    case_ids = [link.case_id for link in links]
+    others: dict[int, list[CasePerson]] = {case_id: [] for case_id in case_ids}
+    members = session.scalars(
+        select(CasePerson)
+        .where(
+            CasePerson.case_id.in_(case_ids),
+            CasePerson.person_id != person.id,
+            CasePerson.member_on(today),
+        )
+        .options(selectinload(CasePerson.person))
+        .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
+    )
+    for member in members:
+        others[member.case_id].append(member)
+    return [Membership(link, link.case, others[link.case_id]) for link in links]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    events: list[HistoryEvent]
+    next_cursor: str | None
+
+
+def person_history(session: Session, person_id: int, after: str | None) -> HistoryPage:
+    """What happened to a person's own record, newest first, a page at a time."""
+    found: paging.Page[HistoryEvent] = paging.fetch(
+        session,
+        select(HistoryEvent).where(HistoryEvent.person_id == person_id),
+        HISTORY_ORDER,
+        cursor=after,
+        size=HISTORY_PAGE_SIZE,
+        values_of=lambda event: (event.occurred_at, event.id),
+    )
+    return HistoryPage(found.rows, found.next_cursor)
