@@ -36,6 +36,7 @@ SCREENSHOTS = {
     "backoffice:review": "review",
     "backoffice:case_people": "case-people",
     "backoffice:referral": "referral",
+    "backoffice:person": "person",
 }
 
 # Back-office GET routes that are not pages to look at.
@@ -49,6 +50,7 @@ SIGNED_OUT = ("backoffice:sign_in", "backoffice:signed_out")
 # More states of some pages, whose layout differs from the plain URL's.
 VARIANTS = {
     "backoffice:case": ["/backoffice/cases/{case_id}?closed=1"],
+    "backoffice:people": ["/backoffice/people?q=HC-{case_id}"],
     "backoffice:case_people": ["/backoffice/cases/{case_with_leavers_id}/people?past=1"],
     "backoffice:case_switch_primary": [
         "/backoffice/cases/{case_id}/people/switch-primary?person={other_person_id}"
@@ -170,12 +172,18 @@ def seed(db: Session) -> tuple[str, dict[str, int]]:
         .where(Referral.is_self_referral.is_(False))
         .order_by(func.length(Referral.org_name).desc(), Referral.id)
     ).first()
+    primary = db.scalars(
+        select(CasePerson.person_id).where(
+            CasePerson.case_id == busiest_case, CasePerson.is_primary.is_(True)
+        )
+    ).first()
     team = db.scalars(select(Team.id).order_by(Team.id)).first()
-    assert others and change and referral and team, "the demo data has changed shape"
+    assert others and change and referral and team and primary, "the demo data has changed shape"
     ids = {
         "case_id": busiest_case,
         "case_with_leavers_id": case_with_leavers,
         "other_person_id": others[0],
+        "person_id": primary,
         "change_id": change,
         "strand_id": referral,
         "user_id": officer.id,
