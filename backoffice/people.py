@@ -17,10 +17,9 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from backoffice import person_queries as pq
 from backoffice.case_queries import detail_rows, kind_label
-from domain import people, person_search
-from domain.accounts import normalise_email
+from domain import people, person_search, relationships
+from domain.accounts import email_problem, normalise_email
 from domain.clock import long_date
-from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.identity import PHONE, normalise_ni_number
 from domain.models import Person
@@ -80,11 +79,9 @@ class PersonForm(Form):
             raise ValidationError(NI_MESSAGE)
 
     def validate_email(self, field: Field) -> None:
-        if (field.data or "").strip():
-            try:
-                normalise_email(field.data)
-            except RuleBroken as exc:
-                raise ValidationError(str(exc)) from exc
+        problem = email_problem(field.data) if (field.data or "").strip() else None
+        if problem:
+            raise ValidationError(problem)
 
     def validate_phone(self, field: Field) -> None:
         if (field.data or "").strip() and not PHONE.match(field.data.strip()):
@@ -182,6 +179,7 @@ def person_page(ctx: Ctx) -> Response:
         "backoffice/people/person.html",
         person=person,
         memberships=pq.memberships(ctx.db, person, ctx.today),
+        related=relationships.related_to(ctx.db, person.id),
         history=pq.person_history(ctx.db, person.id, ctx.query.get("after")),
         kind_label=kind_label,
         detail_rows=detail_rows,
@@ -233,3 +231,61 @@ def _shown(name: str, value: Any) -> str:
     if name == "date_of_birth":
         return long_date(value)
     return str(value)
+
+
+# --- relationships between people ---------------------------------------------------------------
+
+
+@officer_view(Permission.PEOPLE)
+def relationship_add(ctx: Ctx) -> Response:
+    """Record how someone else is related to this person: find them, then choose what they
+    are to this person (the other side is shown on their page)."""
+    assert ctx.user is not None
+    person = _person(ctx)
+    source = ctx.form if ctx.form is not None else ctx.query
+    query = person_search.parse(source.get("q"))
+    other_id = parse_id(source.get("other"))
+    other = pq.load_person(ctx.db, other_id) if other_id else None
+    results = None
+    if other is None and not query.is_empty:
+        if query.error:
+            ctx.problems.add(query.error, "q")
+        else:
+            results = person_search.search(ctx.db, query, ctx.today, size=10)
+    role = str(source.get("role") or "")
+    if ctx.is_post and other is not None:
+        if role not in relationships.ROLE_CHOICES:
+            ctx.problems.add(f"Choose what {other.full_name} is to {person.full_name}", "role")
+        else:
+            done = ctx.attempt(
+                relationships.relate,
+                Actor.officer(ctx.user),
+                person,
+                other,
+                relationships.Role(role),
+            )
+            if done:
+                ctx.flash(f"{other.full_name} recorded as {person.full_name}'s {role.lower()}.")
+                return ctx.redirect("backoffice:person", person_id=person.id)
+    return ctx.render(
+        "backoffice/people/relationship.html",
+        person=person,
+        other=other,
+        search=query,
+        results=results,
+        roles=relationships.ROLE_CHOICES,
+        role=role,
+    )
+
+
+@officer_view(Permission.PEOPLE)
+def relationship_end(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    person = _person(ctx)
+    other_id = parse_id(ctx.form.get("other") if ctx.form is not None else None)
+    ended = ctx.attempt(relationships.end, Actor.officer(ctx.user), person, other_id or 0)
+    if ended:
+        ctx.flash("The relationship has been removed.")
+    else:
+        ctx.flash("That relationship was already removed.")
+    return ctx.redirect("backoffice:person", person_id=person.id)

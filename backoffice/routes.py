@@ -6,7 +6,18 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
-from backoffice import admin, assessments, auth, cases, home, people, policy, queue, referrals
+from backoffice import (
+    admin,
+    assessments,
+    auth,
+    case_admin,
+    cases,
+    home,
+    people,
+    policy,
+    queue,
+    referrals,
+)
 
 GET_POST = ["GET", "POST"]
 
@@ -28,9 +39,45 @@ routes: list[BaseRoute] = [
     Route("/people/new", people.person_new, methods=GET_POST, name="person_new"),
     Route("/people/{person_id:id}", people.person_page, name="person"),
     Route("/people/{person_id:id}/edit", people.person_edit, methods=GET_POST, name="person_edit"),
+    Route(
+        "/people/{person_id:id}/relationships/add",
+        people.relationship_add,
+        methods=GET_POST,
+        name="relationship_add",
+    ),
+    Route(
+        "/people/{person_id:id}/relationships/remove",
+        people.relationship_end,
+        methods=["POST"],
+        name="relationship_end",
+    ),
     Route("/cases", cases.cases, name="cases"),
+    Route("/cases/new", case_admin.case_new, methods=GET_POST, name="case_new"),
     Route("/cases/{case_id:id}", cases.case, name="case"),
     Route("/cases/{case_id:id}/people", cases.case_people, name="case_people"),
+    Route(
+        "/cases/{case_id:id}/people/add",
+        case_admin.case_add_person,
+        methods=GET_POST,
+        name="case_add_person",
+    ),
+    Route(
+        "/cases/{case_id:id}/people/{person_id:id}/edit",
+        case_admin.case_edit_member,
+        methods=GET_POST,
+        name="case_edit_member",
+    ),
+    Route("/cases/{case_id:id}/case", case_admin.case_summary, name="case_summary"),
+    Route(
+        "/cases/{case_id:id}/details",
+        case_admin.case_details,
+        methods=GET_POST,
+        name="case_details",
+    ),
+    Route("/cases/{case_id:id}/close", case_admin.case_close, methods=GET_POST, name="case_close"),
+    Route(
+        "/cases/{case_id:id}/reopen", case_admin.case_reopen, methods=GET_POST, name="case_reopen"
+    ),
     Route(
         "/cases/{case_id:id}/people/switch-primary",
         cases.case_switch_primary,

@@ -28,7 +28,7 @@ from domain.history_kinds import HistoryKind
 from domain.models import Case, CasePerson, Person, PortalAccount, User, utcnow
 from domain.outbox import queue_email
 from domain.pending import ChangeStatus, EvidenceFile, PendingChange
-from domain.vocab import Permission
+from domain.vocab import CaseStatus, Permission
 from domain.working_days import add_working_days
 
 DEFAULT_TARGET_WORKING_DAYS = 10
@@ -151,6 +151,11 @@ def submit(
         if existing.submitted_by_account_id != account.id:
             raise PermissionDenied("That change belongs to someone else")
         return existing
+    if case.status != CaseStatus.ACTIVE.value:
+        raise RuleBroken(
+            f"Case {case.reference} is closed, so changes cannot be reported on it. "
+            "Contact the council if your circumstances have changed."
+        )
     kind = kind_of(kind_code)
     key = kind.conflict_key(case, payload)
     if key is not None:

@@ -34,3 +34,24 @@ def applicant_case(session: Session, account: PortalAccount, on: dt.date) -> Cas
         if link.is_member_on(on):
             return case
     return None
+
+
+_CLOSED_CASES = (
+    select(Case)
+    .join(CasePerson, CasePerson.case_id == Case.id)
+    .where(
+        CasePerson.person_id == bindparam("person_id"),
+        Case.status == CaseStatus.CLOSED.value,
+        (CasePerson.is_primary | CasePerson.joint_applicant),
+    )
+    .order_by(Case.closed_at.desc(), Case.id.desc())
+    .limit(1)
+)
+
+
+def closed_case(session: Session, account: PortalAccount) -> Case | None:
+    """The case the account's person applied on most recently closed, when they have no active
+    one: the portal tells them it is closed rather than asking them to link a case."""
+    if account.person_id is None:
+        return None
+    return session.scalars(_CLOSED_CASES, {"person_id": account.person_id}).first()

@@ -39,6 +39,15 @@ from domain.tokens import (
 from domain.vocab import CaseStatus, Permission
 
 
+def email_problem(email: str) -> str | None:
+    """What is wrong with an email address, or None (for a form's own check of the field)."""
+    try:
+        normalise_email(email)
+    except RuleBroken as exc:
+        return str(exc)
+    return None
+
+
 def normalise_email(email: str) -> str:
     try:
         result = validate_email(email.strip(), check_deliverability=False)

@@ -7,6 +7,7 @@ from domain import (  # noqa: F401
     models,
     pending,
     referrals,
+    relationships,
     security,
     strands,
     workflows,

@@ -2,7 +2,7 @@
 
 The `history_event.kind` column only takes these values (a CHECK constraint built from the
 enum); adding a kind means adding it here, with its label, and a migration that widens the
-constraint (see domain/migrations/versions/0010_people_search.py).
+constraint (see domain/migrations/versions/0011_cases_and_relationships.py).
 """
 
 from __future__ import annotations
@@ -13,17 +13,23 @@ from enum import StrEnum
 class HistoryKind(StrEnum):
     CASE_CREATED = "case.created"
     CASE_CIRCUMSTANCES = "case.circumstances"
+    CASE_CLOSED = "case.closed"
+    CASE_REOPENED = "case.reopened"
+    CASE_OFFICERS = "case.officers"
+    CASE_DETAILS = "case.details"
     HOUSEHOLD_JOINED = "household.joined"
     HOUSEHOLD_LEFT = "household.left"
     HOUSEHOLD_PRIMARY_SWITCHED = "household.primary_switched"
     HOUSEHOLD_COUPLE = "household.couple"
     HOUSEHOLD_COUPLE_ENDED = "household.couple_ended"
     HOUSEHOLD_RELATIONSHIP = "household.relationship"
+    HOUSEHOLD_MEMBER_UPDATED = "household.member_updated"
     PERSON_CREATED = "person.created"
     PERSON_CONTACT = "person.contact"
     PERSON_ADDRESS = "person.address"
     PERSON_PREGNANCY = "person.pregnancy"
     PERSON_DETAILS = "person.details"
+    PERSON_RELATIONSHIP = "person.relationship"
     STRAND_OPENED = "strand.opened"
     STRAND_STATUS_CHANGED = "strand.status_changed"
     STRAND_UPDATED = "strand.updated"
@@ -58,17 +64,23 @@ class HistoryKind(StrEnum):
 LABELS: dict[HistoryKind, str] = {
     HistoryKind.CASE_CREATED: "Case opened",
     HistoryKind.CASE_CIRCUMSTANCES: "Change of circumstances noted",
+    HistoryKind.CASE_CLOSED: "Case closed",
+    HistoryKind.CASE_REOPENED: "Case reopened",
+    HistoryKind.CASE_OFFICERS: "Officers on the case changed",
+    HistoryKind.CASE_DETAILS: "Case details changed",
     HistoryKind.HOUSEHOLD_JOINED: "Joined the household",
     HistoryKind.HOUSEHOLD_LEFT: "Left the household",
     HistoryKind.HOUSEHOLD_PRIMARY_SWITCHED: "Primary applicant changed",
     HistoryKind.HOUSEHOLD_COUPLE: "Couple recorded",
     HistoryKind.HOUSEHOLD_COUPLE_ENDED: "Couple ended",
     HistoryKind.HOUSEHOLD_RELATIONSHIP: "Relationship changed",
+    HistoryKind.HOUSEHOLD_MEMBER_UPDATED: "Household member's details changed",
     HistoryKind.PERSON_CREATED: "Person added",
     HistoryKind.PERSON_CONTACT: "Contact details changed",
     HistoryKind.PERSON_ADDRESS: "Address changed",
     HistoryKind.PERSON_PREGNANCY: "Pregnancy recorded",
     HistoryKind.PERSON_DETAILS: "Personal details changed",
+    HistoryKind.PERSON_RELATIONSHIP: "Relationship between people changed",
     HistoryKind.STRAND_OPENED: "Application or assessment opened",
     HistoryKind.STRAND_STATUS_CHANGED: "Status changed",
     HistoryKind.STRAND_UPDATED: "Application or assessment updated",

@@ -247,6 +247,7 @@ class Case(Base):
     created_by_kind: Mapped[str] = mapped_column(String(20), default=ActorKind.OFFICER.value)
     created_at: Mapped[created_timestamp]
     closed_at: Mapped[timestamp | None]
+    close_reason: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     responsible_team: Mapped[Team | None] = relationship()

@@ -322,7 +322,7 @@ def update_details(
 
     The row is locked and read again first, so of two officers saving at once the second waits
     for the first and is then told what they changed."""
-    session.refresh(person, with_for_update=True)
+    session.refresh(person, with_for_update={"of": Person})
     if person.version != expected_version:
         raise Conflict(_moved_on(session, person))
     d = details.cleaned()

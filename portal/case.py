@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from changes.engine import pending_lines
-from domain.access import applicant_case
+from domain.access import applicant_case, closed_case
 from domain.assessments import current_assessment
 from domain.household import members_on, past_members
 from domain.strands import strands_of_case
@@ -19,7 +19,10 @@ def your_case(ctx: Ctx) -> Response:
     assert ctx.account is not None
     case = applicant_case(ctx.db, ctx.account, ctx.today)
     if case is None:
-        return ctx.redirect("link_case")
+        closed = closed_case(ctx.db, ctx.account)
+        if closed is None:
+            return ctx.redirect("link_case")
+        return ctx.render("portal/case/closed.html", case=closed)
     pending = pending_lines(ctx.db, case.id)
     pending_people = {c.target_person_id for c in pending if c.target_person_id is not None}
     pending_kinds = {c.kind for c in pending}

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired
 
 from changes import drafting, engine, evidence
 from changes.kinds import KINDS, Kind
-from domain.access import applicant_case
+from domain.access import applicant_case, closed_case
 from domain.ids import parse_id
 from domain.models import Case, Person
 from domain.pending import ChangeStatus, EvidenceFile, PendingChange
@@ -35,6 +35,15 @@ class ChooseForm(Form):
         choices=[SelectChoice(k.code, k.title) for k in KINDS.values()],
         validators=[InputRequired("Choose what has changed")],
     )
+
+
+def _no_case(ctx: Ctx) -> Response:
+    """Where an applicant with no active case goes: told their case is closed (Your case says
+    so), or asked to link one."""
+    assert ctx.account is not None
+    if closed_case(ctx.db, ctx.account) is not None:
+        return ctx.redirect("your_case")
+    return ctx.redirect("link_case")
 
 
 def _case_and_person(ctx: Ctx) -> tuple[Case, Person] | None:
@@ -68,7 +77,7 @@ def _own_change(ctx: Ctx) -> PendingChange:
 @applicant_view
 def choose(ctx: Ctx) -> Response:
     if _case_and_person(ctx) is None:
-        return ctx.redirect("link_case")
+        return _no_case(ctx)
     form = ChooseForm(ctx.form)
     if ctx.is_post and form.validate():
         return ctx.redirect("report_change_form", kind=form.kind.data)
@@ -107,7 +116,7 @@ def change_form(ctx: Ctx) -> Response:
     assert ctx.account is not None
     found = _case_and_person(ctx)
     if found is None:
-        return ctx.redirect("link_case")
+        return _no_case(ctx)
     case, person = found
     kind = _kind(ctx)
     draft = _draft(ctx)
@@ -147,7 +156,7 @@ def check(ctx: Ctx) -> Response:
     assert ctx.account is not None
     found = _case_and_person(ctx)
     if found is None:
-        return ctx.redirect("link_case")
+        return _no_case(ctx)
     case, _person = found
     kind = _kind(ctx)
     if ctx.is_post:

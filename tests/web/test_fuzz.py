@@ -106,6 +106,7 @@ def world(
                 "strand_id": referral.strand_id,
                 "user_id": officer.id,
                 "team_id": team.id,
+                "person_id": mum.id,
             },
             "officer": pages,
             "applicant": applicant,
