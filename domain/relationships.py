@@ -249,6 +249,13 @@ def record_from_case(
     return relate(session, actor, primary, member, role, case_id=case_id)
 
 
+def sex_implied_by(relationship_to_primary: str | None) -> str:
+    """The sex a relationship says ("Daughter": female), or not recorded."""
+    return {"Daughter": "F", "Sister": "F", "Son": "M", "Brother": "M"}.get(
+        relationship_to_primary or "", "X"
+    )
+
+
 def case_relationship_for(role: Role, sex: str | None) -> str:
     """The relationship to the primary applicant a member gets on a new case from what they are
     to the person the case was started from."""
@@ -282,4 +289,5 @@ __all__ = [
     "related_to",
     "role_from_case",
     "role_words",
+    "sex_implied_by",
 ]

@@ -13,13 +13,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from domain import clock, drafts, history, household, people, throttle, workflows
+from domain import (
+    assessments,
+    clock,
+    drafts,
+    history,
+    household,
+    people,
+    relationships,
+    throttle,
+    workflows,
+)
 from domain.accounts import Mailer
 from domain.base import utcnow
 from domain.council_settings import get_setting
 from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
+from domain.identity import search_name
 from domain.models import Case, CasePerson, Person, Team
 from domain.referrals.model import (
     _ORG_LABELS,
@@ -201,6 +212,8 @@ def submit_referral(
             date_joined=today,
             summary="Opened from a homeless referral.",
         )
+    elif submission.household:
+        case = household.lock_case(session, case.id)
     strand = open_strand(
         session,
         actor,
@@ -242,6 +255,7 @@ def submit_referral(
     )
     session.add(referral)
     session.flush()
+    _household_of_referral(session, actor, case, person, submission, strand.reference, today)
     history.record(
         session,
         actor,
@@ -344,6 +358,79 @@ def referral_team_id(session: Session) -> int | None:
     return session.scalar(
         select(Team.id).where(Team.active, Team.allows_cases).order_by(Team.id).limit(1)
     )
+
+
+def split_name(name: str, family_name: str) -> tuple[str, str]:
+    """A household member's "full name" as a referrer typed it, as first and last names: the
+    last word is the last name; a single name takes the family name of the person referred."""
+    words = name.split()
+    if len(words) <= 1:
+        return (words[0] if words else name.strip(), family_name)
+    return " ".join(words[:-1]), words[-1]
+
+
+def _household_of_referral(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    s: ReferralSubmission,
+    reference: str,
+    today: dt.date,
+) -> None:
+    """The people a referral names become people on the case (found by name and date of birth,
+    or already on it by name, else created), each with their relationship; the bedroom need is
+    worked out again if the case has an assessment."""
+    added = []
+    for member in s.household:
+        first, last = split_name(member.name, person.last_name)
+        wanted = (search_name(first), search_name(last))
+        on_case = next(
+            (
+                cp.person
+                for cp in case.people
+                if (search_name(cp.person.first_name), search_name(cp.person.last_name)) == wanted
+                and (member.date_of_birth in (None, cp.person.date_of_birth))
+            ),
+            None,
+        )
+        if on_case is not None:
+            continue
+        found = (
+            find_person(session, first, last, member.date_of_birth, on=today)
+            if member.date_of_birth
+            else None
+        )
+        joining = found or people.create_person(
+            session,
+            actor,
+            first_name=first,
+            last_name=last,
+            date_of_birth=member.date_of_birth,
+            sex=relationships.sex_implied_by(member.relationship),
+            source=f"named in homeless referral {reference}",
+            case_id=case.id,
+        )
+        primary = case.primary
+        to_primary = (
+            member.relationship
+            if primary is not None and primary.person_id == person.id
+            else "Other relative"
+        )
+        household.join(session, actor, case, joining, relationship=to_primary, date_joined=today)
+        relationships.record_from_case(
+            session, actor, person, joining, member.relationship, case_id=case.id
+        )
+        added.append(joining.full_name)
+    if added:
+        assessments.recalculate(
+            session,
+            actor,
+            case,
+            cause=assessments.HOUSEHOLD_CHANGE,
+            cause_detail=f"Homeless referral {reference} named {', '.join(added)}",
+            on=today,
+        )
 
 
 def _create_person(session: Session, actor: Actor, s: ReferralSubmission, today: dt.date) -> Person:

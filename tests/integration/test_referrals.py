@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain import drafts, household, throttle
+from domain import drafts, household, relationships, throttle
 from domain.accounts import Mailer
 from domain.council_settings import set_setting
 from domain.errors import RuleBroken
@@ -89,11 +89,22 @@ def test_a_new_person_gets_a_new_case_and_a_referral_strand_at_01(db: Session) -
     assert referral.org_name == "Northbridge General Hospital"
     assert referral.referred_by == "Northbridge General Hospital"
 
+    # The daughter the referral names is a person on the case, related to her father.
+    sadie = next(cp for cp in case.people if not cp.is_primary)
+    assert (sadie.person.first_name, sadie.person.last_name) == ("Sadie", "Doyle")
+    assert sadie.person.date_of_birth == dt.date(2012, 6, 2)
+    assert sadie.relationship_to_primary == "Daughter"
+    (related,) = relationships.related_to(db, person.id)
+    assert (related.person.id, related.words()) == (sadie.person_id, "Daughter")
+
     events = db.scalars(select(HistoryEvent).order_by(HistoryEvent.id)).all()
     assert [e.kind for e in events] == [
         "person.created",
         "case.created",
         "strand.opened",
+        "person.created",
+        "household.joined",
+        "person.relationship",
         "referral.received",
     ]
     received = events[-1]
@@ -141,7 +152,14 @@ def test_an_existing_person_is_matched_by_name_ignoring_case_and_date_of_birth(
 
     assert referral.person_id == kieran.id
     assert referral.strand.case_id == case.id  # his active case, where he is a current member
-    assert (count(db, Person), count(db, Case)) == (people, cases)
+    # No new case; the daughter the referral names joins his household (her relationship to
+    # the primary applicant, his partner, is not known: "Other relative"), his daughter.
+    assert (count(db, Person), count(db, Case)) == (people + 1, cases)
+    sadie = next(cp for cp in case.people if cp.person.first_name == "Sadie")
+    assert sadie.relationship_to_primary == "Other relative"
+    assert [(r.person.id, r.words()) for r in relationships.related_to(db, kieran.id)] == [
+        (sadie.person_id, "Daughter")
+    ]
     assert (referral.first_name, referral.last_name) == ("kIERAN", "DOYLE")  # kept as sent
 
 
