@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from backoffice import case_queries as q
-from backoffice.cases import render_case_page
+from backoffice.cases import open_case, render_case_page
 from domain import assessments
 from domain.assessments import MAX_OVERRIDE_BEDROOMS, POLICY_NAMES
 from domain.history import Actor
@@ -47,7 +47,7 @@ class OverrideForm(Form):
 
 
 def _case(ctx: Ctx) -> Case:
-    return q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    return open_case(ctx)
 
 
 def render_strands(

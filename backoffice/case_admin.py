@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.responses import Response
-from wtforms import BooleanField, Form, HiddenField, SelectField
-from wtforms.validators import AnyOf
+from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from backoffice import case_queries as q
-from backoffice.cases import RELATIONSHIP_CHOICES, render_case_page
-from domain import cases, person_search, relationships
+from backoffice.cases import RELATIONSHIP_CHOICES, open_case, render_case_page
+from domain import cases, people, person_search, relationships, restricted
 from domain.errors import NotFound
 from domain.history import Actor
+from domain.identity import normalise_postcode
 from domain.ids import parse_id
 from domain.models import Person, Team, User
 from domain.officers import officers_who_can
@@ -149,7 +149,7 @@ def case_new(ctx: Ctx) -> Response:
 
 @officer_view(Permission.CASES)
 def case_summary(ctx: Ctx) -> Response:
-    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    case = open_case(ctx)
     officers = sorted(case.officers, key=lambda o: (ROLES.index(o.role), o.user.name))
     return render_case_page(
         ctx, "backoffice/case/summary.html", case, active="case", officers=officers
@@ -162,7 +162,7 @@ EMPTY_OFFICER_ROWS = 2
 @officer_view(Permission.CASES)
 def case_details(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    case = open_case(ctx)
     choices = officers_who_can(
         ctx.db, Permission.CASES, including=[o.user_id for o in case.officers]
     )
@@ -242,7 +242,7 @@ def case_add_person(ctx: Ctx) -> Response:
     household: relationship to the primary applicant, date joined (today unless changed),
     joint applicant."""
     assert ctx.user is not None
-    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    case = open_case(ctx)
     source = ctx.form if ctx.form is not None else ctx.query
     query = person_search.parse(source.get("q"))
     person_id = parse_id(source.get("person"))
@@ -284,7 +284,7 @@ def case_add_person(ctx: Ctx) -> Response:
 @officer_view(Permission.CASES)
 def case_edit_member(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    case = open_case(ctx)
     person_id = int(ctx.request.path_params["person_id"])
     link = next((cp for cp in case.people if cp.person_id == person_id), None)
     if link is None:
@@ -332,7 +332,7 @@ def case_edit_member(ctx: Ctx) -> Response:
 @officer_view(Permission.CASES)
 def case_close(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    case = open_case(ctx)
     reason = str(ctx.form.get("reason") or "") if ctx.form is not None else ""
     if ctx.form is not None:
         closed = ctx.attempt(
@@ -360,7 +360,7 @@ def case_close(ctx: Ctx) -> Response:
 @officer_view(Permission.CASES)
 def case_reopen(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    case = open_case(ctx)
     reason = str(ctx.form.get("reason") or "") if ctx.form is not None else ""
     if ctx.form is not None:
         reopened = ctx.attempt(
@@ -380,4 +380,113 @@ def case_reopen(ctx: Ctx) -> Response:
         active="case",
         reason=reason,
         version=case.version,
+    )
+
+
+# --- restricted cases -----------------------------------------------------------------------------
+
+
+@officer_view(Permission.CASES)
+def case_restriction(ctx: Ctx) -> Response:
+    """Restrict a case (any caseworker may, to protect someone) or lift the restriction (only
+    holders of "Cases: restricted"), with a reason; and, for those holders, who has viewed it."""
+    assert ctx.user is not None
+    case = open_case(ctx)
+    reason = str(ctx.form.get("reason") or "") if ctx.form is not None else ""
+    if ctx.form is not None:
+        wanted = ctx.form.get("restricted") == "yes"
+        if not wanted and not ctx.user.can(Permission.RESTRICTED):
+            ctx.problems.add(
+                "Only officers with the “Cases: restricted” permission can lift a restriction"
+            )
+        else:
+            done = ctx.attempt(
+                restricted.set_case_restricted,
+                Actor.officer(ctx.user),
+                case,
+                wanted,
+                reason=reason,
+            )
+            if done:
+                ctx.flash(
+                    f"Case {case.reference} is now restricted."
+                    if wanted
+                    else f"Case {case.reference} is no longer restricted."
+                )
+                return ctx.redirect("backoffice:case_summary", case_id=case.id)
+    views = (
+        restricted.views_of(ctx.db, case_id=case.id)
+        if case.restricted and ctx.user.can(Permission.RESTRICTED)
+        else []
+    )
+    return render_case_page(
+        ctx,
+        "backoffice/case/restriction.html",
+        case,
+        active="case",
+        reason=reason,
+        views=views,
+    )
+
+
+class SplitForm(Form):
+    reason = TextAreaField(
+        validators=[
+            InputRequired("Enter why the case is being split privately"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ]
+    )
+    line_1 = StringField(validators=[Optional(), Length(max=200)])
+    town = StringField(validators=[Optional(), Length(max=100)])
+    postcode = StringField(validators=[Optional(), Length(max=10)])
+
+    def validate_postcode(self, field: StringField) -> None:
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError("Enter a real postcode, like SW1A 1AA")
+
+    def validate_line_1(self, field: StringField) -> None:
+        if not field.data and (self.town.data or self.postcode.data):
+            raise ValidationError("Enter the first line of the new address")
+
+
+@officer_view(Permission.CASES)
+def case_split(ctx: Ctx) -> Response:
+    """Move a member into a restricted case of their own (see domain.restricted)."""
+    assert ctx.user is not None
+    case = open_case(ctx)
+    person_id = int(ctx.request.path_params["person_id"])
+    link = next((cp for cp in case.people if cp.person_id == person_id), None)
+    if link is None:
+        raise NotFound("That person is not on this case.")
+    form = SplitForm(ctx.form)
+    if ctx.is_post and form.validate():
+        address = (
+            people.NewAddress(
+                line_1=form.line_1.data,
+                line_2=None,
+                town=form.town.data or None,
+                postcode=normalise_postcode(form.postcode.data),
+                date_from=ctx.today,
+            )
+            if form.line_1.data
+            else None
+        )
+        split = ctx.attempt(
+            restricted.split_privately,
+            Actor.officer(ctx.user),
+            case.id,
+            person_id,
+            officer=ctx.user,
+            today=ctx.today,
+            reason=form.reason.data or "",
+            new_address=address,
+        )
+        if split:
+            ctx.flash(
+                f"{link.person.full_name} has a restricted case of their own: "
+                f"{split.result.reference}."
+            )
+            return ctx.redirect("backoffice:case_summary", case_id=split.result.id)
+    return render_case_page(
+        ctx, "backoffice/case/split.html", case, active="people", link=link, form=form
     )

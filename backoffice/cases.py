@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from backoffice import case_queries as q
 from changes import engine
-from domain import household
+from domain import household, restricted
 from domain.history import Actor
 from domain.models import Case, CasePerson
 from domain.vocab import RELATIONSHIPS, Permission
@@ -23,8 +23,13 @@ from web.parsing import parse_flag, parse_id
 from web.views import officer_view
 
 
-def _case(ctx: Ctx) -> Case:
-    return q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+def open_case(ctx: Ctx) -> Case:
+    """The case the path names, if this officer may open it (a restricted case only for its
+    officers and holders of "Cases: restricted", each view recorded), else a 403 page."""
+    case = q.load_case(ctx.db, int(ctx.request.path_params["case_id"]))
+    assert ctx.user is not None
+    restricted.open_case(ctx.db, ctx.user, case, ctx.request.url.path)
+    return case
 
 
 def _flag(ctx: Ctx, name: str) -> bool:
@@ -51,17 +56,21 @@ def cases(ctx: Ctx) -> Response:
     if search.error:
         ctx.problems.add(search.error, "q")
     results = q.search_cases(ctx.db, search, ctx.today, after=after)
+    assert ctx.user is not None
     return ctx.render(
         "backoffice/cases/list.html",
         search=search,
         results=results,
         paged=after is not None,
+        hidden=restricted.hidden_cases(
+            ctx.db, ctx.user, [(row.case.id, row.case.restricted) for row in results.rows]
+        ),
     )
 
 
 @officer_view(Permission.CASES)
 def case(ctx: Ctx) -> Response:
-    case = _case(ctx)
+    case = open_case(ctx)
     show_closed = _flag(ctx, "closed")
     summaries = q.strand_summaries(ctx.db, case.id)
     return render_case_page(
@@ -78,7 +87,7 @@ def case(ctx: Ctx) -> Response:
 
 @officer_view(Permission.CASES)
 def case_people(ctx: Ctx) -> Response:
-    case = _case(ctx)
+    case = open_case(ctx)
     return render_case_page(
         ctx,
         "backoffice/case/people.html",
@@ -122,7 +131,7 @@ def case_switch_primary(ctx: Ctx) -> Response:
     """Make another current member the primary applicant (GET: choose who, then relationships;
     POST: switch). The domain function checks the rules and writes history."""
     assert ctx.user is not None
-    case = _case(ctx)
+    case = open_case(ctx)
     current = household.members_on(case, ctx.today)
     source = ctx.form if ctx.form is not None else ctx.query
     chosen_id = str(source.get("new_primary") or source.get("person") or "")
@@ -177,7 +186,7 @@ def case_switch_primary(ctx: Ctx) -> Response:
 
 @officer_view(Permission.CASES)
 def case_portal(ctx: Ctx) -> Response:
-    case = _case(ctx)
+    case = open_case(ctx)
     return render_case_page(
         ctx,
         "backoffice/case/portal.html",
@@ -189,7 +198,7 @@ def case_portal(ctx: Ctx) -> Response:
 
 @officer_view(Permission.CASES)
 def case_history(ctx: Ctx) -> Response:
-    case = _case(ctx)
+    case = open_case(ctx)
     params = ctx.query
     kinds = q.history_kinds(ctx.db, case.id)
     months = q.history_months(ctx.db, case.id)

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from backoffice import person_queries as pq
 from backoffice.case_queries import detail_rows, kind_label
-from domain import people, person_search, relationships
+from domain import people, person_search, relationships, restricted
 from domain.accounts import email_problem, normalise_email
 from domain.clock import long_date
 from domain.history import Actor
@@ -127,7 +127,24 @@ def people_search(ctx: Ctx) -> Response:
         search=query,
         results=results,
         paged=after is not None,
+        hidden=_hidden(ctx, results.rows),
     )
+
+
+def _hidden(ctx: Ctx, rows: list[person_search.PersonRow]) -> dict[str, set[int]]:
+    """Which people and cases in a list this officer may not open: shown as "Restricted
+    record", without details."""
+    assert ctx.user is not None
+    return {
+        "hidden_people": restricted.hidden_people(
+            ctx.db,
+            ctx.user,
+            [(r.person.id, r.person.restricted, [c.case_id for c in r.cases]) for r in rows],
+        ),
+        "hidden_cases": restricted.hidden_cases(
+            ctx.db, ctx.user, [(c.case_id, c.restricted) for r in rows for c in r.cases]
+        ),
+    }
 
 
 # --- a new person ------------------------------------------------------------------------------
@@ -169,16 +186,26 @@ def person_new(ctx: Ctx) -> Response:
 
 
 def _person(ctx: Ctx) -> Person:
-    return pq.load_person(ctx.db, int(ctx.request.path_params["person_id"]))
+    """The person the path names, if this officer may open them (a restricted person only for
+    officers on one of their cases and holders of "Cases: restricted", each view recorded)."""
+    person = pq.load_person(ctx.db, int(ctx.request.path_params["person_id"]))
+    assert ctx.user is not None
+    restricted.open_person(ctx.db, ctx.user, person, ctx.request.url.path)
+    return person
 
 
 @officer_view(Permission.PEOPLE)
 def person_page(ctx: Ctx) -> Response:
     person = _person(ctx)
+    memberships = pq.memberships(ctx.db, person, ctx.today)
+    assert ctx.user is not None
     return ctx.render(
         "backoffice/people/person.html",
         person=person,
-        memberships=pq.memberships(ctx.db, person, ctx.today),
+        memberships=memberships,
+        hidden_cases=restricted.hidden_cases(
+            ctx.db, ctx.user, [(m.case.id, m.case.restricted) for m in memberships]
+        ),
         related=relationships.related_to(ctx.db, person.id),
         history=pq.person_history(ctx.db, person.id, ctx.query.get("after")),
         kind_label=kind_label,

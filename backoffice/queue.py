@@ -13,9 +13,10 @@ from wtforms.validators import DataRequired, Length
 from changes import engine, evidence, queue
 from changes.engine import Notifier
 from changes.kinds import KINDS
+from domain import restricted
 from domain.household import members_on, past_members
 from domain.ids import parse_id
-from domain.models import Team, User, parse_case_reference
+from domain.models import Case, Team, User, parse_case_reference
 from domain.officers import OfficerChoice, active_officer, officers_who_can
 from domain.pending import EvidenceFile, PendingChange
 from domain.vocab import Permission
@@ -139,11 +140,15 @@ def take_next(ctx: Ctx) -> Response:
 
 def _change(ctx: Ctx, *, lock: bool = False) -> PendingChange:
     change_id = int(ctx.request.path_params["change_id"])
+    assert ctx.user is not None
     if lock:
-        return engine.lock_change(ctx.db, change_id)
-    change = engine.change_for_review(ctx.db, change_id)
-    if change is None:
-        raise HTTPException(404)
+        change = engine.lock_change(ctx.db, change_id)
+    else:
+        found = engine.change_for_review(ctx.db, change_id)
+        if found is None:
+            raise HTTPException(404)
+        change = found
+    restricted.open_case(ctx.db, ctx.user, change.case, ctx.request.url.path)
     return change
 
 
@@ -269,6 +274,9 @@ def evidence_file(ctx: Ctx) -> Response:
     record = ctx.db.get(EvidenceFile, ctx.request.path_params["file_id"])
     if record is None:
         raise HTTPException(404)
+    case = ctx.db.get(Case, record.case_id)
+    assert ctx.user is not None and case is not None
+    restricted.open_case(ctx.db, ctx.user, case, ctx.request.url.path)
     return attachment(
         evidence.path_of(ctx.settings.files_dir, record),
         content_type=record.content_type,

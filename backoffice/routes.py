@@ -67,7 +67,19 @@ routes: list[BaseRoute] = [
         methods=GET_POST,
         name="case_edit_member",
     ),
+    Route(
+        "/cases/{case_id:id}/people/{person_id:id}/split",
+        case_admin.case_split,
+        methods=GET_POST,
+        name="case_split",
+    ),
     Route("/cases/{case_id:id}/case", case_admin.case_summary, name="case_summary"),
+    Route(
+        "/cases/{case_id:id}/restriction",
+        case_admin.case_restriction,
+        methods=GET_POST,
+        name="case_restriction",
+    ),
     Route(
         "/cases/{case_id:id}/details",
         case_admin.case_details,

@@ -8,6 +8,7 @@ from domain import (  # noqa: F401
     pending,
     referrals,
     relationships,
+    restricted,
     security,
     strands,
     workflows,

@@ -121,6 +121,7 @@ class Person(Base):
     preferred_contact: Mapped[str | None] = mapped_column(String(40))
     ni_number: Mapped[str | None] = mapped_column(String(13))
     communication_needs: Mapped[str | None] = mapped_column(Text)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # Search keys, kept in step with the fields they come from (see `_keep_search_keys`).
     search_name: Mapped[str] = mapped_column(String(400), default="", server_default="")
     phone_key: Mapped[str | None] = mapped_column(String(20))
@@ -248,6 +249,8 @@ class Case(Base):
     created_at: Mapped[created_timestamp]
     closed_at: Mapped[timestamp | None]
     close_reason: Mapped[str | None] = mapped_column(String(500))
+    # Opens only for officers on the case and holders of "Cases: restricted" (domain.restricted).
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     responsible_team: Mapped[Team | None] = relationship()

@@ -279,12 +279,13 @@ def _with_context(session: Session, people: list[Person], today: dt.date) -> lis
             CasePerson.is_primary,
             CasePerson.date_left,
             Case.status,
+            Case.restricted,
         )
         .join(Case, Case.id == CasePerson.case_id)
         .where(CasePerson.person_id.in_(ids))
         .order_by(CasePerson.person_id, Case.status, CasePerson.case_id.desc())
     )
-    for person_id, case_id, is_primary, date_left, status in rows:
+    for person_id, case_id, is_primary, date_left, status, is_restricted in rows:
         links[person_id].append(
             CaseLink(
                 case_id=case_id,
@@ -292,6 +293,7 @@ def _with_context(session: Session, people: list[Person], today: dt.date) -> lis
                 status=status,
                 is_primary=is_primary,
                 current=date_left is None or date_left > today,
+                restricted=is_restricted,
             )
         )
     return [PersonRow(p, addresses.get(p.id), links[p.id]) for p in people]

@@ -32,6 +32,7 @@ class Permission(StrEnum):
 
     PEOPLE = "People"
     CASES = "Cases"
+    RESTRICTED = "Cases: restricted"
     QUEUE = "Queue"
     BEDROOM_ASSESSMENTS = "Cases: bedroom assessments"
     MOVE_STRANDS = "Move strands"

@@ -1,5 +1,5 @@
 """cases and relationships: relationships between people (stored once, read both ways); why a
-case was closed; history of closing and reopening, officers and details on a case, household
+case was closed; restricted cases and people, and the record of every view of them; history of closing and reopening, officers and details on a case, household
 members' details, and relationships
 
 Revision ID: 0011
@@ -116,12 +116,56 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("housing_case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("close_reason", sa.String(length=500), nullable=True))
+        batch_op.add_column(
+            sa.Column("restricted", sa.Boolean(), server_default=sa.text("false"), nullable=False)
+        )
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("restricted", sa.Boolean(), server_default=sa.text("false"), nullable=False)
+        )
+    op.create_table(
+        "restricted_view",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("page", sa.String(length=300), nullable=False),
+        sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["housing_case.id"],
+            name=op.f("fk_restricted_view_case_id_housing_case"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_restricted_view_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_restricted_view_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_restricted_view")),
+    )
+    op.create_index(
+        "ix_restricted_view_case_id_viewed_at", "restricted_view", ["case_id", "viewed_at"]
+    )
+    op.create_index(
+        "ix_restricted_view_person_id_viewed_at", "restricted_view", ["person_id", "viewed_at"]
+    )
     _kinds(HISTORY_KINDS)
 
 
 def downgrade() -> None:
     _kinds(HISTORY_KINDS_BEFORE)
+    op.drop_index("ix_restricted_view_person_id_viewed_at", table_name="restricted_view")
+    op.drop_index("ix_restricted_view_case_id_viewed_at", table_name="restricted_view")
+    op.drop_table("restricted_view")
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("restricted")
     with op.batch_alter_table("housing_case", schema=None) as batch_op:
+        batch_op.drop_column("restricted")
         batch_op.drop_column("close_reason")
     op.drop_index("ix_person_relationship_related_person_id", table_name="person_relationship")
     op.drop_table("person_relationship")
