@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from domain import assessments, history, household, relationships
+from domain import assessments, history, household
 from domain.clock import date_time, long_date
 from domain.errors import Conflict, FieldErrors, RuleBroken
 from domain.history import Actor
@@ -78,9 +78,6 @@ def start_case(
             relationship=member.relationship,
             date_joined=today,
             joint_applicant=member.joint_applicant,
-        )
-        relationships.record_from_case(
-            session, actor, primary, member.person, member.relationship, case_id=case.id
         )
     _assign(session, actor, case, officers, first=True)
     return case
@@ -336,11 +333,6 @@ def add_person(
         date_joined=date_joined,
         joint_applicant=joint_applicant,
     )
-    primary = case.primary
-    if primary is not None:
-        relationships.record_from_case(
-            session, actor, primary.person, person, relationship, case_id=case.id
-        )
     _recalculate(
         session,
         actor,
@@ -395,11 +387,6 @@ def update_member(
         and edit.relationship != link.relationship_to_primary
     ):
         household.change_relationship(session, actor, case, person_id, edit.relationship)
-        primary = case.primary
-        if primary is not None:
-            relationships.record_from_case(
-                session, actor, primary.person, link.person, edit.relationship, case_id=case.id
-            )
         done.append(f"relationship now {edit.relationship.lower()}")
     updated: dict[str, tuple[object, object]] = {}
     if edit.date_joined != link.date_joined:

@@ -14,6 +14,7 @@ from sqlalchemy.orm.util import identity_key
 
 from domain import history, people
 from domain import household_rules as rules
+from domain import relationships as person_relationships
 from domain.clock import long_date
 from domain.errors import MissingRelationships, NotAMember, NotFound, RuleBroken
 from domain.history import Actor
@@ -191,6 +192,11 @@ def join(
     primary = rules.couples_on_joining([cp for cp in case.people if cp is not link], relationship)
     if primary is not None:
         link_partners(session, actor, case, primary.person_id, person.id)
+    applicant = next((cp for cp in case.people if cp.is_primary and cp is not link), None)
+    if applicant is not None:
+        person_relationships.record_from_case(
+            session, actor, applicant.person, person, relationship, case_id=case.id
+        )
     return link
 
 
@@ -310,6 +316,15 @@ def switch_primary_applicant(
     for cp in others:
         cp.relationship_to_primary = relationships[cp.person_id]
     session.flush()
+    for cp in others:
+        person_relationships.record_from_case(
+            session,
+            actor,
+            new_link.person,
+            cp.person,
+            cp.relationship_to_primary,
+            case_id=case.id,
+        )
     history.record(
         session,
         actor,
@@ -369,6 +384,10 @@ def change_relationship(
         before={"relationship": done.before},
         after={"relationship": relationship},
     )
+    if primary is not None:
+        person_relationships.record_from_case(
+            session, actor, primary.person, link.person, relationship, case_id=case.id
+        )
     if done.coupled and primary is not None:
         session.flush()
         history.record(

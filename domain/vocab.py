@@ -32,9 +32,9 @@ class Permission(StrEnum):
 
     PEOPLE = "People"
     CASES = "Cases"
-    RESTRICTED = "Cases: restricted"
     QUEUE = "Queue"
     BEDROOM_ASSESSMENTS = "Cases: bedroom assessments"
+    RESTRICTED = "Cases: restricted"
     MOVE_STRANDS = "Move strands"
     EXPORT = "Export"
     ADMIN = "Admin"

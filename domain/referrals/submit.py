@@ -412,15 +412,13 @@ def _household_of_referral(
             case_id=case.id,
         )
         primary = case.primary
-        to_primary = (
-            member.relationship
-            if primary is not None and primary.person_id == person.id
-            else "Other relative"
-        )
+        referred_is_primary = primary is not None and primary.person_id == person.id
+        to_primary = member.relationship if referred_is_primary else "Other relative"
         household.join(session, actor, case, joining, relationship=to_primary, date_joined=today)
-        relationships.record_from_case(
-            session, actor, person, joining, member.relationship, case_id=case.id
-        )
+        if not referred_is_primary:  # (otherwise joining recorded it)
+            relationships.record_from_case(
+                session, actor, person, joining, member.relationship, case_id=case.id
+            )
         added.append(joining.full_name)
     if added:
         assessments.recalculate(

@@ -23,7 +23,7 @@ OFFICERS = [
     (
         "teamleader@northbridge.example",
         "Tom Adeyemi",
-        [P.PEOPLE, P.CASES, P.QUEUE, P.BEDROOM_ASSESSMENTS, P.MOVE_STRANDS, P.EXPORT],
+        [P.PEOPLE, P.CASES, P.QUEUE, P.BEDROOM_ASSESSMENTS, P.RESTRICTED, P.MOVE_STRANDS, P.EXPORT],
     ),
     ("reception@northbridge.example", "Rina Patel", [P.PEOPLE]),
 ]
