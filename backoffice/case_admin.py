@@ -293,7 +293,9 @@ def case_edit_member(ctx: Ctx) -> Response:
     form = form_class(
         ctx.form,
         data={
-            "relationship": link.relationship_to_primary or "",
+            "relationship": suggested
+            if (suggested := ctx.query.get("relationship")) in RELATIONSHIPS
+            else link.relationship_to_primary or "",
             "date_joined": link.date_joined,
             "date_left": link.date_left,
             "joint": link.joint_applicant,

@@ -292,7 +292,26 @@ def relationship_add(ctx: Ctx) -> Response:
                 relationships.Role(role),
             )
             if done:
-                ctx.flash(f"{other.full_name} recorded as {person.full_name}'s {role.lower()}.")
+                said = f"{other.full_name} recorded as {person.full_name}'s {role.lower()}."
+                offer = (
+                    relationships.case_offer(ctx.db, person, other, ctx.today)
+                    if ctx.user.can(Permission.CASES)
+                    else None
+                )
+                if offer is not None:
+                    # The reverse of a case updating the people: offer to update the case.
+                    ctx.flash(
+                        f"{said} On their case, {offer.member.full_name} is recorded as "
+                        f"{(offer.recorded or 'not recorded').lower()}: change it to "
+                        f"{offer.suggested.lower()} below if that is right."
+                    )
+                    return ctx.redirect(
+                        "backoffice:case_edit_member",
+                        case_id=offer.case_id,
+                        person_id=offer.member.id,
+                        query={"relationship": offer.suggested},
+                    )
+                ctx.flash(said)
                 return ctx.redirect("backoffice:person", person_id=person.id)
     return ctx.render(
         "backoffice/people/relationship.html",

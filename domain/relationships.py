@@ -10,6 +10,7 @@ primary applicant their relationship implies (`case_relationship_for`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -272,6 +273,51 @@ def case_relationship_for(role: Role, sex: str | None) -> str:
     if role is Role.CARED_FOR:
         return "Foster child"
     return "Other relative"
+
+
+@dataclass(frozen=True)
+class CaseOffer:
+    """A case two newly related people share, where the member's relationship to the primary
+    applicant says something else: offered to the officer to change as well."""
+
+    case_id: int
+    member: Person
+    recorded: str | None
+    suggested: str
+
+
+def case_offer(session: Session, person: Person, other: Person, today: dt.date) -> CaseOffer | None:
+    """After recording how two people are related: if they live together on an active case and
+    one is its primary applicant, the relationship the other then has to them, when it differs
+    from the case's."""
+    from domain.models import Case, CasePerson
+
+    links = session.scalars(
+        select(CasePerson)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(
+            CasePerson.person_id.in_([person.id, other.id]),
+            Case.status == "Active",
+        )
+    ).all()
+    by_case: dict[int, list[CasePerson]] = {}
+    for link in links:
+        if link.is_member_on(today):
+            by_case.setdefault(link.case_id, []).append(link)
+    for case_id, pair in sorted(by_case.items()):
+        if len(pair) != 2:
+            continue
+        primary = next((cp for cp in pair if cp.is_primary), None)
+        member = next((cp for cp in pair if not cp.is_primary), None)
+        if primary is None or member is None:
+            continue
+        row = _between(session, primary.person_id, member.person_id)
+        if row is None:
+            continue
+        suggested = case_relationship_for(row.role_of_other(primary.person_id), member.person.sex)
+        if suggested != member.relationship_to_primary:
+            return CaseOffer(case_id, member.person, member.relationship_to_primary, suggested)
+    return None
 
 
 ROLE_CHOICES = [r.value for r in Role]

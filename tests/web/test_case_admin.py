@@ -398,3 +398,26 @@ def test_officer_roles_are_any_number_of_each(db: Session, family: dict[str, Any
         ("B Two", "Primary"),
         ("C Three", "Supervisor"),
     ]
+
+
+def test_a_relationship_recorded_on_people_offers_to_change_the_case_too(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User], family: dict[str, Any]
+) -> None:
+    """Noor is recorded on the people as cared for by Amira (fostered); their case, which says
+    Daughter, is offered for change with the relationship that implies."""
+    mum, noor, case = family["mum"], family["daughter"], family["case"]
+    sign_in_officer(Permission.PEOPLE, Permission.CASES)
+    page = pages.post(
+        "backoffice:relationship_add",
+        {"other": str(noor.id), "role": "Cared for by them"},
+        person_id=mum.id,
+    )
+    assert (
+        page.location
+        == pages.url("backoffice:case_edit_member", case_id=case.id, person_id=noor.id)
+        + "?relationship=Foster+child"
+    )
+    offered = pages.follow(page)
+    assert "is recorded as daughter: change it to foster child" in offered.text
+    chosen = offered.select_one("#relationship option[selected]")
+    assert chosen.get_text() == "Foster child"
