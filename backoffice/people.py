@@ -128,6 +128,7 @@ def people_search(ctx: Ctx) -> Response:
         results=results,
         paged=after is not None,
         hidden=_hidden(ctx, results.rows),
+        max_matches=person_search.MAX_MATCHES,
     )
 
 

@@ -39,6 +39,10 @@ from domain.vocab import CaseStatus
 
 MAX_SEARCH_LENGTH = 100
 PAGE_SIZE = 25
+# A search matching more people than this asks for more of the name or a date of birth rather
+# than listing them: finding the matches stays cheap however common the name (the index gives
+# the first few hundred; ordering 20,000 Smiths to show 25 of them would read every one).
+MAX_MATCHES = 500
 SIMILAR_LIMIT = 10
 # How alike a name must be to be offered when nothing matches exactly (pg_trgm's word
 # similarity: the share of the search's trigrams found in the closest part of the name).
@@ -214,6 +218,7 @@ class Results:
     rows: list[PersonRow]
     next_cursor: str | None
     similar: bool = False  # no exact match: these are names like the one searched for
+    too_many: bool = False  # more than MAX_MATCHES match: none listed, narrow the search
 
 
 def search(
@@ -223,14 +228,21 @@ def search(
     *,
     after: str | None = None,
     size: int = PAGE_SIZE,
+    max_matches: int = MAX_MATCHES,
 ) -> Results:
-    """A page of the people matching `query`, with their current addresses and cases (three
-    queries). On PostgreSQL, a name that matches nobody brings the closest names instead."""
+    """A page of the people matching `query`, with their current addresses and cases (four
+    queries), or `too_many`. On PostgreSQL, a name that matches nobody brings the closest names
+    instead."""
     if query.error or query.is_empty:
         return Results([], None)
+    matching = list(
+        session.scalars(select(Person.id).where(_condition(query)).limit(max_matches + 1))
+    )
+    if len(matching) > max_matches:
+        return Results([], None, too_many=True)
     found: paging.Page[Person] = paging.fetch(
         session,
-        select(Person).where(_condition(query)),
+        select(Person).where(Person.id.in_(matching)),
         ORDER,
         cursor=after,
         size=size,

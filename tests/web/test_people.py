@@ -409,3 +409,19 @@ def test_name_searches_can_use_the_trigram_index(db: Session) -> None:
     plan = "\n".join(db.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_person_search_name" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_a_search_matching_too_many_asks_for_more_rather_than_listing_them(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User]
+) -> None:
+    from domain import person_search
+
+    for n in range(6):
+        make_person(db, f"Sam{n}", "Common")
+    db.commit()
+    query = person_search.parse("common")
+    capped = person_search.search(db, query, D(2026, 1, 1), max_matches=5)
+    assert capped.too_many and capped.rows == []
+    assert len(person_search.search(db, query, D(2026, 1, 1), max_matches=6).rows) == 6
+    sign_in_officer(Permission.PEOPLE)
+    assert len(_names(_search(pages, "common"))) == 6  # (under the real limit of 500)
