@@ -10,10 +10,12 @@ reaches the database until "Save the case".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import select
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, QueryParams
 from starlette.responses import Response
 from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
@@ -58,7 +60,32 @@ class Draft:
     team_id: int | None
 
 
-def _draft_from_form(ctx: Ctx, form: FormData) -> Draft:
+_DRAFT_KEY = re.compile(r"^(member|primary|team|relationship_\d{1,12}|joint_\d{1,12})$")
+
+
+def draft_query(raw: str) -> str:
+    """A draft carried through "Add a new person" and back, as a query string: only the
+    draft's own keys survive (anything else in it is dropped)."""
+    pairs = [(k, v[:100]) for k, v in parse_qsl(raw[:4000]) if _DRAFT_KEY.match(k)]
+    return urlencode(pairs)
+
+
+def _draft_as_query(draft: Draft) -> str:
+    pairs: list[tuple[str, str]] = []
+    for m in draft.members:
+        pid = m.person.id
+        pairs.append(("member", str(pid)))
+        pairs.append((f"relationship_{pid}", m.relationship))
+        if m.joint:
+            pairs.append((f"joint_{pid}", "yes"))
+    if draft.primary_id:
+        pairs.append(("primary", str(draft.primary_id)))
+    if draft.team_id:
+        pairs.append(("team", str(draft.team_id)))
+    return urlencode(pairs)
+
+
+def _draft_from_form(ctx: Ctx, form: FormData | QueryParams) -> Draft:
     ids = [i for i in (parse_id(v) for v in form.getlist("member")) if i][:MAX_DRAFT_PEOPLE]
     remove = parse_id(form.get("remove"))
     add = parse_id(form.get("add"))
@@ -103,7 +130,11 @@ def _draft_from_person(ctx: Ctx, person_id: int | None) -> Draft:
 def case_new(ctx: Ctx) -> Response:
     assert ctx.user is not None
     form = ctx.form
-    if form is None:
+    if form is None and "member" in ctx.request.query_params:
+        # Back from "Add a new person", with them added (see people.person_new).
+        draft = _draft_from_form(ctx, ctx.request.query_params)
+        action = ""
+    elif form is None:
         draft = _draft_from_person(ctx, parse_id(ctx.query.get("person")))
         action = ""
     else:
@@ -118,6 +149,8 @@ def case_new(ctx: Ctx) -> Response:
             ctx.problems.add("Enter a name, date of birth or reference to search for", "q")
         else:
             results = person_search.search(ctx.db, query, ctx.today, size=10)
+    if action == "new_person":
+        return ctx.redirect("backoffice:person_new", query={"draft": _draft_as_query(draft)})
     if action == "save":
         created = ctx.attempt(
             cases.start_from_draft,

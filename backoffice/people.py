@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from backoffice import person_queries as pq
+from backoffice.case_admin import draft_query
 from backoffice.case_queries import detail_rows, kind_label
 from domain import people, person_search, relationships, restricted
 from domain.accounts import email_problem, normalise_email
@@ -158,6 +159,10 @@ def person_new(ctx: Ctx) -> Response:
     them, or confirms none is the person and saves."""
     assert ctx.user is not None
     form = PersonForm(ctx.form)
+    source = ctx.form if ctx.form is not None else ctx.query
+    # Where to go once added: back to a case being started, or to a case's "Add someone".
+    draft = draft_query(str(source.get("draft") or ""))
+    for_case = parse_id(source.get("for_case"))
     matches: list[person_search.PersonRow] = []
     if ctx.is_post and form.validate() and not ctx.checking:
         details = form.details()
@@ -176,11 +181,27 @@ def person_new(ctx: Ctx) -> Response:
         else:
             created = ctx.attempt(people.add_person, Actor.officer(ctx.user), details)
             if created:
-                ctx.flash(f"{created.result.full_name} has been added.")
-                return ctx.redirect("backoffice:person", person_id=created.result.id)
+                added = created.result
+                ctx.flash(f"{added.full_name} has been added.")
+                if draft:
+                    back = ctx.url_for("backoffice:case_new")
+                    return ctx.redirect_to(f"{back}?{draft}&add={added.id}&member={added.id}")
+                if for_case:
+                    return ctx.redirect(
+                        "backoffice:case_add_person",
+                        case_id=for_case,
+                        query={"person": str(added.id)},
+                    )
+                return ctx.redirect("backoffice:person", person_id=added.id)
             matches = []
     ctx.offers_field_checks = True
-    return ctx.render("backoffice/people/new.html", form=form, matches=matches)
+    return ctx.render(
+        "backoffice/people/new.html",
+        form=form,
+        matches=matches,
+        draft=draft,
+        for_case=for_case,
+    )
 
 
 # --- a person's page and their details -----------------------------------------------------------

@@ -181,6 +181,10 @@ class Person(Base):
         return f"<Person {self.id} {self.full_name}>"
 
 
+# Indexes on expressions that only PostgreSQL has (made by migrations, not declared on the
+# models): the migrations test and autogenerate leave them be.
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_person_search_words"})
+
 PERSON_REFERENCE_PREFIX = "PN-"
 
 

@@ -1,8 +1,9 @@
 """Finding people: one search box that understands a name, a date of birth, a case or person
 reference, a phone number, an email address, a postcode or a National Insurance number.
 
-Every kind of search reads an index: names by the words of `person.search_name` (a trigram
-index on PostgreSQL, where a name with a typo is found too), the rest by their own keys. Results
+Every kind of search reads an index: names by the words of `person.search_name` (on PostgreSQL
+a full-text index of its words, and a trigram index for names with typos), the rest by their
+own keys. Results
 come a page at a time (keyset, by last name, first name and id), each with what tells two people
 of the same name apart: date of birth, current address, and the cases they are on.
 """
@@ -13,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from domain import paging
@@ -150,8 +151,17 @@ def parse(raw: str | None) -> PersonSearch:
     return PersonSearch(text=text_, words=words, born=born)
 
 
-def _name_matches(words: tuple[str, ...]) -> ColumnElement[bool]:
-    """Every word starts a word of the name, in any order ("jon smi" finds Jonathan Smith)."""
+# On PostgreSQL the words of `search_name` are in a full-text index (migration 0012); this is
+# the indexed expression, word for word.
+NAME_WORDS = func.to_tsvector(literal_column("'simple'::regconfig"), Person.search_name)
+
+
+def _name_matches(words: tuple[str, ...], postgresql: bool) -> ColumnElement[bool]:
+    """Every word starts a word of the name, in any order ("jon smi" finds Jonathan Smith).
+    Words are letters and digits only (`name_words`), so they are safe in a text query."""
+    if postgresql:
+        wanted = " & ".join(f"{word}:*" for word in words)
+        return NAME_WORDS.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), wanted))
     return and_(
         *(
             or_(Person.search_name.like(f"{word}%"), Person.search_name.like(f"% {word}%"))
@@ -160,7 +170,7 @@ def _name_matches(words: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
-def _condition(search: PersonSearch) -> ColumnElement[bool]:
+def _condition(search: PersonSearch, postgresql: bool = False) -> ColumnElement[bool]:
     if search.case_id is not None:
         return Person.id.in_(
             select(CasePerson.person_id).where(CasePerson.case_id == search.case_id)
@@ -181,7 +191,7 @@ def _condition(search: PersonSearch) -> ColumnElement[bool]:
         )
     clauses = []
     if search.words:
-        clauses.append(_name_matches(search.words))
+        clauses.append(_name_matches(search.words, postgresql))
     if search.born is not None:
         clauses.append(Person.date_of_birth == search.born)
     return and_(*clauses)
@@ -235,9 +245,8 @@ def search(
     instead."""
     if query.error or query.is_empty:
         return Results([], None)
-    matching = list(
-        session.scalars(select(Person.id).where(_condition(query)).limit(max_matches + 1))
-    )
+    condition = _condition(query, _fuzzy(session))
+    matching = list(session.scalars(select(Person.id).where(condition).limit(max_matches + 1)))
     if len(matching) > max_matches:
         return Results([], None, too_many=True)
     found: paging.Page[Person] = paging.fetch(

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, pool
 
 import domain.all_models  # noqa: F401  (registers every table on the metadata)
 from domain.base import Base, UTCDateTime
+from domain.models import POSTGRESQL_ONLY_INDEXES
 
 config = context.config
 target_metadata = Base.metadata
@@ -45,6 +46,12 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+def _include(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
+    """Autogenerate leaves alone the PostgreSQL-only expression indexes the models cannot
+    declare (domain.models.POSTGRESQL_ONLY_INDEXES)."""
+    return not (kind == "index" and name in POSTGRESQL_ONLY_INDEXES)
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
@@ -52,6 +59,7 @@ def _run(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=_render_item,
+        include_object=_include,
     )
     with context.begin_transaction():
         context.run_migrations()

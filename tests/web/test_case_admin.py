@@ -421,3 +421,58 @@ def test_a_relationship_recorded_on_people_offers_to_change_the_case_too(
     assert "is recorded as daughter: change it to foster child" in offered.text
     chosen = offered.select_one("#relationship option[selected]")
     assert chosen.get_text() == "Foster child"
+
+
+def test_a_new_person_added_while_starting_a_case_joins_the_draft(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User]
+) -> None:
+    mum = make_person(db, "Amira", "Khan")
+    team = make_team(db, "Housing Options")
+    db.commit()
+    sign_in_officer(Permission.CASES, Permission.PEOPLE)
+    draft = {
+        "member": [str(mum.id)],
+        "primary": str(mum.id),
+        "team": str(team.id),
+        "action": "new_person",
+    }
+    page = pages.post("backoffice:case_new", draft)
+    assert page.location is not None and page.location.startswith(
+        pages.url("backoffice:person_new")
+    )
+    form = pages.fetch(page.location)
+    carried = form.select_one('input[name="draft"]')["value"]
+    assert f"member={mum.id}" in carried and f"team={team.id}" in carried
+    # Anything but the draft's own keys is dropped on the way through.
+    created = pages.post(
+        "backoffice:person_new",
+        {
+            "draft": carried + "&next=https://evil.example",
+            "first_name": "Yusuf",
+            "last_name": "Khan",
+            "sex": "M",
+            "preferred_contact": "",
+        },
+    )
+    assert created.location is not None and "evil" not in created.location
+    back = pages.follow(created)
+    rows = [tr.get_text(" ", strip=True) for tr in back.select("#draft-people tbody tr")]
+    assert len(rows) == 2 and rows[1].startswith("Yusuf Khan")
+    assert back.select_one("#team option[selected]").get_text() == "Housing Options"
+
+
+def test_a_new_person_added_from_a_case_comes_back_to_be_added(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User], family: dict[str, Any]
+) -> None:
+    case = family["case"]
+    sign_in_officer(Permission.CASES, Permission.PEOPLE)
+    page = pages.get("backoffice:case_add_person", case_id=case.id, params={"q": "zzz"})
+    new = page.select_one("#add-new")["href"]
+    form = pages.fetch(new)
+    assert form.select_one('input[name="for_case"]')["value"] == str(case.id)
+    created = pages.post(
+        "backoffice:person_new",
+        {"for_case": str(case.id), "first_name": "Ola", "last_name": "Khan", "sex": "F"},
+    )
+    chosen = pages.follow(created)
+    assert "Adding Ola Khan" in chosen.text

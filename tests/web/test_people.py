@@ -397,18 +397,28 @@ def test_a_misspelt_name_finds_the_closest_names_on_postgresql(
 
 @pytest.mark.postgresql_only
 def test_name_searches_can_use_the_trigram_index(db: Session) -> None:
-    """With sequential scans priced out, the planner reads the name search from the trigram
-    index: the index exists and the search's conditions are ones it can serve."""
+    """With sequential scans priced out, the planner reads a name search from the words index
+    and a typo search from the trigram index: the indexes exist and the searches' conditions
+    are ones they serve."""
     from sqlalchemy import text
 
     from domain import person_search
 
     db.execute(text("SET LOCAL enable_seqscan = off"))
-    stmt = select(Person).where(person_search._condition(person_search.parse("jon smi")))
-    compiled = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
-    plan = "\n".join(db.scalars(text(f"EXPLAIN {compiled}")))
-    assert "ix_person_search_name" in plan, plan
-    assert "Seq Scan" not in plan, plan
+    for query, index in (("jon smi", "ix_person_search_words"),):
+        condition = person_search._condition(person_search.parse(query), postgresql=True)
+        stmt = select(Person).where(condition)
+        compiled = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.scalars(text(f"EXPLAIN {compiled}")))
+        assert index in plan, plan
+        assert "Seq Scan" not in plan, plan
+    similar = (
+        select(Person)
+        .where(Person.search_name.op("%>")("jonathon smyth"))
+        .compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+    )
+    plan = "\n".join(r[0] for r in db.connection().exec_driver_sql(f"EXPLAIN {similar}"))
+    assert "ix_person_search_name" in plan and "Seq Scan" not in plan, plan
 
 
 def test_a_search_matching_too_many_asks_for_more_rather_than_listing_them(

@@ -9,10 +9,11 @@ Create Date: 2026-11-30
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
-
-from domain.identity import normalise_ni_number, phone_key, search_name
 
 revision = "0010"
 down_revision = "0009"
@@ -20,6 +21,34 @@ branch_labels = None
 depends_on = None
 
 BATCH = 5000
+
+# The keys as domain/identity.py worked them out at this revision (a migration keeps its own
+# copy: what it wrote must not change if the application's rules do later).
+_FOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"})
+
+
+def search_name(*parts: str | None) -> str:
+    text = " ".join(p for p in parts if p).casefold()
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9]+", re.sub(r"['’‘`]", "", plain.translate(_FOLDED))))
+
+
+def phone_key(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+44") or (digits.startswith("44") and len(digits) == 12):
+        digits = "0" + digits[2:]
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    return digits or None
+
+
+def normalise_ni_number(value: str | None) -> str | None:
+    compact = re.sub(r"[\s-]", "", value or "").upper()
+    return compact if re.match(r"^[A-Z]{2}[0-9]{6}[A-D]$", compact) else None
+
+
 CURRENT = sa.text("date_to IS NULL")
 
 # The history kinds known at this revision (0006's and a person's details changing).
