@@ -111,9 +111,13 @@ def queue_page(ctx: Ctx) -> Response:
     next_url = None
     if result.next_cursor is not None:
         next_url = "?" + urlencode({**params, "after": result.next_cursor})
+    assert ctx.user is not None
     return ctx.render(
         "backoffice/queue/queue.html",
         result=result,
+        hidden=restricted.hidden_cases(
+            ctx.db, ctx.user, [(c.case_id, c.restricted) for c in result.changes]
+        ),
         filter=f,
         chosen_case=ctx.query.get("case", ""),
         kinds=KINDS,

@@ -73,6 +73,7 @@ class QueueRow:
     target_date: dt.date
     applicant: str | None  # the primary applicant's name
     assigned_to: str | None  # the officer's name
+    restricted: bool = False  # the primary applicant's record is restricted (domain.restricted)
 
     @property
     def reference(self) -> str:
@@ -188,6 +189,7 @@ def _rows_statement(shape: Shape) -> Select[*tuple[Any, ...]]:
             Person.middle_names,
             Person.last_name,
             User.name,
+            Person.restricted,
         )
         .select_from(PendingChange)
         .outerjoin(
@@ -245,6 +247,7 @@ def page(
             row.target_date,
             " ".join(p for p in (row.first_name, row.middle_names, row.last_name) if p) or None,
             row.name,
+            bool(row.restricted),
         )
         for row in found.rows
     ]

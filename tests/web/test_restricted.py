@@ -124,3 +124,33 @@ def test_any_caseworker_may_restrict_a_case_but_only_holders_lift_it(
     db.expire_all()
     assert case.restricted
     assert db.scalars(select(Case).where(Case.restricted)).all() == [case]
+
+
+def test_the_queue_names_no_one_on_a_restricted_case(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User], family: dict[str, Any]
+) -> None:
+    import uuid
+
+    from changes import engine
+    from tests.support.factories import make_portal_account
+
+    caseworker = make_officer(db, Permission.CASES, name="Bea Lindqvist")
+    db.commit()
+    new = _split(db, family, caseworker)
+    account = make_portal_account(db, family["dad"], email="tariq@example.com")
+    change = engine.submit(
+        db,
+        account,
+        new,
+        "other",
+        {"details": "A new job"},
+        idempotency_key=uuid.uuid4().hex,
+        today=TODAY,
+    )
+    db.commit()
+    sign_in_officer(Permission.QUEUE, Permission.CASES)
+    queue = pages.get("backoffice:queue")
+    row = next(tr for tr in queue.select("table tbody tr") if change.reference in tr.get_text())
+    assert "Restricted record" in row.get_text() and "Tariq" not in row.get_text()
+    assert new.reference not in queue.text
+    pages.get("backoffice:review", change_id=change.id, status=403)
