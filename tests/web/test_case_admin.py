@@ -476,3 +476,23 @@ def test_a_new_person_added_from_a_case_comes_back_to_be_added(
     )
     chosen = pages.follow(created)
     assert "Adding Ola Khan" in chosen.text
+
+
+def test_every_kind_of_relationship_reads_right_from_both_sides(db: Session) -> None:
+    a = make_person(db, "Ann", "One")
+    b = make_person(db, "Ben", "Two", sex="M")
+    expected = {
+        relationships.Role.PARTNER: ("Partner", "Partner"),
+        relationships.Role.SIBLING: ("Brother", "Sister"),
+        relationships.Role.OTHER: ("Other", "Other"),
+        relationships.Role.CHILD: ("Son", "Mother"),
+        relationships.Role.PARENT: ("Father", "Daughter"),
+        relationships.Role.CARER: ("Carer", "Cared for by them"),
+        relationships.Role.CARED_FOR: ("Cared for by them", "Carer"),
+    }
+    for role, (to_ann, to_ben) in expected.items():
+        relationships.relate(db, SYSTEM, a, b, role)
+        (from_a,) = relationships.related_to(db, a.id)
+        (from_b,) = relationships.related_to(db, b.id)
+        assert (from_a.person.id, from_a.words()) == (b.id, to_ann), role
+        assert (from_b.person.id, from_b.words()) == (a.id, to_ben), role
