@@ -40,9 +40,14 @@ DESKTOP = {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Whether clicking this element is answered by htmx (a boosted link or form of ours).
 BOOSTED = "el => !!window.htmx && el.closest('[hx-boost]')?.getAttribute('hx-boost') === 'true'"
+# Settled means the page swap settled: a field check answered meanwhile (a form group swapped
+# when a field was left) settles too, and must not count, or the page would be checked before
+# the new one arrives (and the new one never).
 ARM_SETTLED = (
-    "() => { window.hearthSettled = false; document.addEventListener('htmx:afterSettle', "
-    "() => { window.hearthSettled = true; }, {once: true}); }"
+    "() => { window.hearthSettled = false; const settled = (event) => {"
+    " if (event.target && event.target.id === 'hearth-page') {"
+    " window.hearthSettled = true; document.removeEventListener('htmx:afterSettle', settled); } };"
+    " document.addEventListener('htmx:afterSettle', settled); }"
 )
 AXE_SOURCE = (PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
 SCREENSHOTS = PROJECT_ROOT / "test-results"
