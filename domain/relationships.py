@@ -176,12 +176,17 @@ def relate(
     )
     session.add(row)
     session.flush()
-    said = role_words(role, other.sex).lower()
+    words = role_words(role, other.sex).lower()
+    said = (
+        f"{other.full_name} recorded as related to {person.full_name}"
+        if role is Role.OTHER
+        else f"{other.full_name} recorded as {person.full_name}'s {words}"
+    )
     history.record(
         session,
         actor,
         HistoryKind.PERSON_RELATIONSHIP,
-        f"{other.full_name} recorded as {person.full_name}'s {said}",
+        said,
         case_id=case_id,
         person_id=person.id,
         before={"relationship": before.value if before else None, "with": other.full_name},
