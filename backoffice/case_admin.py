@@ -430,25 +430,14 @@ def case_restriction(ctx: Ctx) -> Response:
     reason = str(ctx.form.get("reason") or "") if ctx.form is not None else ""
     if ctx.form is not None:
         wanted = ctx.form.get("restricted") == "yes"
-        if not wanted and not ctx.user.can(Permission.RESTRICTED):
-            ctx.problems.add(
-                "Only officers with the “Cases: restricted” permission can lift a restriction"
+        done = ctx.attempt(restricted.set_case_restricted, ctx.user, case, wanted, reason=reason)
+        if done:
+            ctx.flash(
+                f"Case {case.reference} is now restricted."
+                if wanted
+                else f"Case {case.reference} is no longer restricted."
             )
-        else:
-            done = ctx.attempt(
-                restricted.set_case_restricted,
-                Actor.officer(ctx.user),
-                case,
-                wanted,
-                reason=reason,
-            )
-            if done:
-                ctx.flash(
-                    f"Case {case.reference} is now restricted."
-                    if wanted
-                    else f"Case {case.reference} is no longer restricted."
-                )
-                return ctx.redirect("backoffice:case_summary", case_id=case.id)
+            return ctx.redirect("backoffice:case_summary", case_id=case.id)
     views = (
         restricted.views_of(ctx.db, case_id=case.id)
         if case.restricted and ctx.user.can(Permission.RESTRICTED)

@@ -133,8 +133,15 @@ def views_of(
 
 
 def set_case_restricted(
-    session: Session, actor: Actor, case: Case, restricted: bool, *, reason: str
+    session: Session, officer: User, case: Case, restricted: bool, *, reason: str
 ) -> None:
+    """Restrict a case (any officer who can open it may, to protect someone) or lift the
+    restriction (only holders of "Cases: restricted"), with a reason and history."""
+    if not restricted and case.restricted and not officer.can(Permission.RESTRICTED):
+        raise PermissionDenied(
+            "Only officers with the “Cases: restricted” permission can lift a restriction"
+        )
+    actor = Actor.officer(officer)
     reason = " ".join(reason.split())
     if not reason:
         raise RuleBroken("Enter why", field="reason")

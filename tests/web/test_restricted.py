@@ -105,8 +105,10 @@ def test_officers_on_the_case_and_holders_of_the_permission_open_it_and_are_reco
 def test_any_caseworker_may_restrict_a_case_but_only_holders_lift_it(
     db: Session, pages: Pages, sign_in_officer: Callable[..., User], family: dict[str, Any]
 ) -> None:
+    from domain.models import CaseOfficer
+
     case = family["case"]
-    sign_in_officer(Permission.CASES, name="Sam Whitfield")
+    sam = sign_in_officer(Permission.CASES, name="Sam Whitfield")
     refused = pages.post(
         "backoffice:case_restriction", {"restricted": "yes"}, case_id=case.id, status=400
     )
@@ -118,12 +120,24 @@ def test_any_caseworker_may_restrict_a_case_but_only_holders_lift_it(
     )
     db.expire_all()
     assert case.restricted
-    # Sam is not on the case and holds no permission: he can no longer open it, or lift it.
+    # Sam is not on the case and holds no permission: he can no longer open it.
     pages.get("backoffice:case", case_id=case.id, status=403)
-    pages.post("backoffice:case_restriction", {"reason": "Safe now"}, case_id=case.id, status=403)
+    # On the case, he opens it, but cannot lift the restriction.
+    db.add(CaseOfficer(case_id=case.id, user_id=sam.id, role="Secondary"))
+    db.commit()
+    pages.get("backoffice:case", case_id=case.id)
+    lifted = pages.post(
+        "backoffice:case_restriction", {"reason": "Safe now"}, case_id=case.id, status=403
+    )
+    assert "Only officers with the “Cases: restricted” permission" in lifted.text
     db.expire_all()
     assert case.restricted
-    assert db.scalars(select(Case).where(Case.restricted)).all() == [case]
+    # A holder lifts it.
+    sign_in_officer(Permission.CASES, Permission.RESTRICTED, name="Rhona Safe")
+    pages.post("backoffice:case_restriction", {"reason": "Safe now"}, case_id=case.id)
+    db.expire_all()
+    assert not case.restricted
+    assert db.scalars(select(Case).where(Case.restricted)).all() == []
 
 
 def test_the_queue_names_no_one_on_a_restricted_case(
