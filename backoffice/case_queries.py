@@ -34,7 +34,8 @@ from domain.models import (
     parse_case_reference,
 )
 from domain.pending import ChangeStatus, PendingChange
-from domain.strands import BEDROOM_ASSESSMENT, STRAND_TYPES, Strand
+from domain.strands import BEDROOM_ASSESSMENT, HOUSING_REGISTER, REVIEW, STRAND_TYPES, Strand
+from domain.strands.editing import key_facts, names_for
 from domain.vocab import CaseStatus
 
 CASES_PAGE_SIZE = 25
@@ -259,10 +260,18 @@ class StrandSummary:
     strand: Strand
     type_name: str
     version: BedroomAssessmentVersion | None  # the latest version, for bedroom assessments
+    facts: list[tuple[str, str]] = field(default_factory=list)  # the type's key facts
+    pending_changes: int = 0  # household changes waiting that bear on it
+    reviews: list[str] = field(default_factory=list)  # open Reviews that name it
 
     @property
     def is_bedroom_assessment(self) -> bool:
         return self.strand.type_code == BEDROOM_ASSESSMENT
+
+    @property
+    def known(self) -> bool:
+        """Its type is defined (a council type removed from the table is not)."""
+        return self.strand.type_code in STRAND_TYPES
 
 
 def latest_versions(
@@ -301,12 +310,28 @@ _STRANDS = (
 )
 
 
-def strand_summaries(session: Session, case_id: int) -> list[StrandSummary]:
-    """Every strand on the case, open ones first, each group oldest first."""
+# Changes to the household bear on these: the bedroom need and the register application.
+HOUSEHOLD_DEPENDENT = (BEDROOM_ASSESSMENT, HOUSING_REGISTER)
+
+
+def strand_summaries(
+    session: Session, case_id: int, pending_changes: int = 0
+) -> list[StrandSummary]:
+    """Every strand on the case, open ones first, each group oldest first, with its key facts
+    and what waits on it: the case's pending household changes (on the types they bear on) and
+    open Reviews naming it. A fixed number of queries, whatever the number of strands."""
     strands = list(session.scalars(_STRANDS, {"case_id": case_id}))
-    versions = latest_versions(
-        session, [s.id for s in strands if s.type_code == BEDROOM_ASSESSMENT]
+    known = [s for s in strands if s.type_code in STRAND_TYPES]
+    versions = latest_versions(session, [s.id for s in known if s.type_code == BEDROOM_ASSESSMENT])
+    records = [(STRAND_TYPES[s.type_code], s.data or {}) for s in known]
+    facts = dict(
+        zip((s.id for s in known), key_facts(records, names_for(session, records)), strict=True)
     )
+    reviews: dict[str, list[str]] = {}
+    for s in known:
+        named = (s.data or {}).get("reviewed_reference")
+        if s.type_code == REVIEW and s.is_open and isinstance(named, str):
+            reviews.setdefault(named.strip().upper(), []).append(s.reference)
     return [
         StrandSummary(
             strand=s,
@@ -314,6 +339,11 @@ def strand_summaries(session: Session, case_id: int) -> list[StrandSummary]:
             if s.type_code in STRAND_TYPES
             else s.type_code,
             version=versions.get(s.id),
+            facts=facts.get(s.id, []),
+            pending_changes=pending_changes
+            if s.is_open and s.type_code in HOUSEHOLD_DEPENDENT
+            else 0,
+            reviews=reviews.get(s.reference, []) if s.type_code in STRAND_TYPES else [],
         )
         for s in strands
     ]

@@ -72,7 +72,9 @@ def cases(ctx: Ctx) -> Response:
 def case(ctx: Ctx) -> Response:
     case = open_case(ctx)
     show_closed = _flag(ctx, "closed")
-    summaries = q.strand_summaries(ctx.db, case.id)
+    summaries = q.strand_summaries(
+        ctx.db, case.id, pending_changes=len(engine.pending_targets(ctx.db, case.id))
+    )
     return render_case_page(
         ctx,
         "backoffice/case/dashboard.html",

@@ -17,6 +17,8 @@ from backoffice import (
     policy,
     queue,
     referrals,
+    strand_types,
+    strands,
 )
 
 GET_POST = ["GET", "POST"]
@@ -98,6 +100,37 @@ routes: list[BaseRoute] = [
     ),
     Route("/cases/{case_id:id}/applications", assessments.case_strands, name="case_strands"),
     Route(
+        "/cases/{case_id:id}/applications/add",
+        strands.strand_add,
+        methods=GET_POST,
+        name="strand_add",
+    ),
+    Route(
+        "/cases/{case_id:id}/applications/add/{type_code:str}",
+        strands.strand_new,
+        methods=GET_POST,
+        name="strand_new",
+    ),
+    Route("/cases/{case_id:id}/applications/{strand_id:id}", strands.strand_page, name="strand"),
+    Route(
+        "/cases/{case_id:id}/applications/{strand_id:id}/edit",
+        strands.strand_edit,
+        methods=GET_POST,
+        name="strand_edit",
+    ),
+    Route(
+        "/cases/{case_id:id}/applications/{strand_id:id}/status",
+        strands.strand_status,
+        methods=["POST"],
+        name="strand_status",
+    ),
+    Route(
+        "/cases/{case_id:id}/applications/{strand_id:id}/move",
+        strands.strand_move,
+        methods=GET_POST,
+        name="strand_move",
+    ),
+    Route(
         "/cases/{case_id:id}/bedroom-assessment/recalculate",
         assessments.bedroom_recalculate,
         methods=["POST"],
@@ -145,6 +178,19 @@ routes: list[BaseRoute] = [
         name="referral_outcome",
     ),
     Route("/admin/users", admin.users, name="admin_users"),
+    Route("/admin/strand-types", strand_types.strand_types, name="admin_strand_types"),
+    Route(
+        "/admin/strand-types/new",
+        strand_types.strand_type_new,
+        methods=GET_POST,
+        name="admin_strand_type_new",
+    ),
+    Route(
+        "/admin/strand-types/{code:str}",
+        strand_types.strand_type_edit,
+        methods=GET_POST,
+        name="admin_strand_type",
+    ),
     Route("/admin/users/new", admin.user_new, methods=GET_POST, name="admin_user_new"),
     Route("/admin/users/{user_id:id}", admin.user_edit, methods=GET_POST, name="admin_user"),
     Route("/admin/teams/new", admin.team_new, methods=GET_POST, name="admin_team_new"),

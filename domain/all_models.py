@@ -13,3 +13,4 @@ from domain import (  # noqa: F401
     strands,
     workflows,
 )
+from domain.strands import council_types  # noqa: F401

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from domain import assessments, history, household
+from domain import assessments, history, household, strands
 from domain.clock import date_time, long_date
 from domain.errors import Conflict, FieldErrors, RuleBroken
 from domain.history import Actor
@@ -510,6 +510,7 @@ def close_case(
     case.closed_at = utcnow()
     case.close_reason = reason
     session.flush()
+    strands.rekey_case(session, case)  # frees "one current per primary applicant" keys
     left_open = [f"{s.label} {s.reference}" for s in open_now.strands]
     history.record(
         session,
@@ -539,6 +540,9 @@ def reopen_case(
     case.closed_at = None
     case.close_reason = None
     session.flush()
+    # Its open applications count again: refused if the primary applicant has since opened
+    # another of a kind they may hold only one of.
+    strands.rekey_case(session, case)
     history.record(
         session,
         actor,

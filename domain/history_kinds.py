@@ -2,7 +2,7 @@
 
 The `history_event.kind` column only takes these values (a CHECK constraint built from the
 enum); adding a kind means adding it here, with its label, and a migration that widens the
-constraint (see domain/migrations/versions/0011_cases_and_relationships.py).
+constraint (see domain/migrations/versions/0013_strand_types_as_data.py).
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class HistoryKind(StrEnum):
     STRAND_STATUS_CHANGED = "strand.status_changed"
     STRAND_UPDATED = "strand.updated"
     STRAND_ACTION_RECORDED = "strand.action_recorded"
+    STRAND_MOVED_OUT = "strand.moved_out"
+    STRAND_MOVED_IN = "strand.moved_in"
+    STRAND_TYPE_SAVED = "strand_type.saved"
     BEDROOM_RECALCULATED = "bedroom.recalculated"
     BEDROOM_OVERRIDDEN = "bedroom.overridden"
     BEDROOM_OVERRIDE_REMOVED = "bedroom.override_removed"
@@ -85,6 +88,9 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.STRAND_STATUS_CHANGED: "Status changed",
     HistoryKind.STRAND_UPDATED: "Application or assessment updated",
     HistoryKind.STRAND_ACTION_RECORDED: "Case action recorded",
+    HistoryKind.STRAND_MOVED_OUT: "Moved to another case",
+    HistoryKind.STRAND_MOVED_IN: "Moved in from another case",
+    HistoryKind.STRAND_TYPE_SAVED: "Application or assessment type saved",
     HistoryKind.BEDROOM_RECALCULATED: "Bedroom need calculated",
     HistoryKind.BEDROOM_OVERRIDDEN: "Bedroom need overridden",
     HistoryKind.BEDROOM_OVERRIDE_REMOVED: "Bedroom need override removed",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from domain import history, people
+from domain import history, people, strands
 from domain import household_rules as rules
 from domain import relationships as person_relationships
 from domain.clock import long_date
@@ -316,6 +316,9 @@ def switch_primary_applicant(
     for cp in others:
         cp.relationship_to_primary = relationships[cp.person_id]
     session.flush()
+    # The new primary applicant takes over the case's current applications: refused, naming
+    # it, if they already hold one of a kind allowed once across their active cases.
+    strands.rekey_case(session, case)
     for cp in others:
         person_relationships.record_from_case(
             session,

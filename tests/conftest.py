@@ -107,6 +107,20 @@ def db(connection: Connection) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(autouse=True)
+def _shipped_strand_types_only() -> Iterator[None]:
+    """Each test starts with the shipped strand types only, and reads the council's table only
+    after saving a type there (so query counts are not skewed by the periodic check); a type a
+    test saved lives in its rolled-back database and is forgotten afterwards."""
+    from domain.strands import council_types, replace_council_types
+
+    replace_council_types([])
+    council_types.settle()
+    yield
+    replace_council_types([])
+    council_types.settle()
+
+
 def make_settings(database_url: str, data_dir: Path, **overrides: str) -> Settings:
     env = {
         "HEARTH_MODE": "embedded",

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
+from domain.strands import council_types
 from domain.vocab import Permission
 from web import signin
 from web.context import AppState, Ctx, app_state
@@ -104,6 +105,10 @@ def _run_view(
                     ctx.account = signin.current_applicant(request, db, ctx.settings_idle)
                     if ctx.account is not None:
                         request.state.signed_in_account = SignedIn(ctx.account.email)
+                if ctx.user is not None or ctx.account is not None:
+                    # A council's own strand types, saved in any process (a signed-in page
+                    # may show strands; the public pages need no database).
+                    council_types.sync(db)
                 return view(ctx)
         except StaleDataError:
             raise HTTPException(409, STALE_RECORD) from None

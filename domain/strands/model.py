@@ -26,7 +26,7 @@ from domain.errors import RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.ids import MAX_ID
-from domain.models import Case, CasePerson, User
+from domain.models import Case, User
 from domain.strands.types import (
     _PREFIX,
     MANY,
@@ -58,6 +58,11 @@ class Strand(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[timestamp | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What the type's cardinality rule keys an open strand by ("c<case id>" for one open per
+    # case, "p<person id>" for one current per primary applicant while the case is active),
+    # unique per type: the database refuses a second one even when two requests race. NULL when
+    # the rule does not apply (closed strand, "many", case closed, no primary applicant).
+    current_key: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -67,11 +72,12 @@ class Strand(Base):
         Index("ix_strand_case_id", "case_id"),
         Index("ix_strand_type_code_is_open", "type_code", "is_open"),
         Index(
-            "uq_strand_one_open_bedroom_assessment_per_case",
-            "case_id",
+            "uq_strand_type_code_current_key",
+            "type_code",
+            "current_key",
             unique=True,
-            sqlite_where=text("type_code = 'bedroom_assessment' AND is_open"),
-            postgresql_where=text("type_code = 'bedroom_assessment' AND is_open"),
+            sqlite_where=text("current_key IS NOT NULL"),
+            postgresql_where=text("current_key IS NOT NULL"),
         ),
         CheckConstraint(
             "(is_open AND closed_at IS NULL) OR (NOT is_open AND closed_at IS NOT NULL)",
@@ -145,51 +151,108 @@ def strands_of_case(session: Session, case_id: int, *, include_closed: bool = Tr
     return list(session.scalars(stmt.order_by(Strand.created_at, Strand.id)))
 
 
-def _conflicting(
-    session: Session, case: Case, stype: StrandType, *, exclude_id: int | None
-) -> Strand | None:
-    """An open strand that a new (or reopened) strand of `stype` on `case` would clash with."""
+def current_key(strand: Strand, case: Case) -> str | None:
+    """The key the type's cardinality rule gives the strand on `case` (see the column)."""
+    return key_for(strand.type, case) if strand.is_open else None
+
+
+def key_for(stype: StrandType, case: Case) -> str | None:
+    """The key an open strand of `stype` on `case` holds, or None when the rule does not apply."""
     if stype.cardinality == MANY:
         return None
-    stmt = select(Strand).where(Strand.type_code == stype.code, Strand.is_open)
+    if stype.cardinality == ONE_OPEN_PER_CASE:
+        return f"c{case.id}"
+    primary = case.primary
+    if case.status != CaseStatus.ACTIVE.value or primary is None:
+        return None
+    return f"p{primary.person_id}"
+
+
+def _holder(session: Session, type_code: str, key: str, exclude_id: int | None) -> Strand | None:
+    stmt = select(Strand).where(Strand.type_code == type_code, Strand.current_key == key)
     if exclude_id is not None:
         stmt = stmt.where(Strand.id != exclude_id)
-    if stype.cardinality == ONE_OPEN_PER_CASE:
-        stmt = stmt.where(Strand.case_id == case.id)
-    else:
-        primary = case.primary
-        if primary is None:
-            return None
-        stmt = (
-            stmt.join(Case, Case.id == Strand.case_id)
-            .join(CasePerson, CasePerson.case_id == Strand.case_id)
-            .where(
-                Case.status == CaseStatus.ACTIVE.value,
-                CasePerson.is_primary,
-                CasePerson.person_id == primary.person_id,
-            )
-        )
-    return session.scalars(stmt.order_by(Strand.id).limit(1)).first()
+    return session.scalars(stmt.limit(1)).first()
 
 
-def _check_cardinality(
-    session: Session, case: Case, stype: StrandType, *, exclude_id: int | None = None
-) -> None:
-    clash = _conflicting(session, case, stype, exclude_id=exclude_id)
-    if clash is None:
-        return
+def _refusal(case: Case, stype: StrandType, clash: Strand) -> RuleBroken:
     if stype.cardinality == ONE_OPEN_PER_CASE:
-        raise RuleBroken(
+        return RuleBroken(
             f"Case {case.reference} already has an open {stype.name} ({clash.reference}); "
             "close it before opening another"
         )
     primary = case.primary
     who = primary.person.full_name if primary is not None else "the primary applicant"
     where = "this case" if clash.case_id == case.id else f"case {clash.case.reference}"
-    raise RuleBroken(
+    return RuleBroken(
         f"{who} already has a current {stype.name} ({clash.reference}) on {where}; "
         "only one is allowed across their active cases"
     )
+
+
+def blocking_strand(session: Session, case: Case, stype: StrandType) -> Strand | None:
+    """The open strand that stops a new strand of `stype` opening on `case`, if any."""
+    key = key_for(stype, case)
+    return None if key is None else _holder(session, stype.code, key, None)
+
+
+def availability(session: Session, case: Case) -> list[tuple[StrandType, str | None]]:
+    """Every type, each with why a new one cannot open on `case` now (None when it can): one
+    query for the strands holding this case's keys, whatever the number of types."""
+    keys = {k for k in (f"c{case.id}", key_for_primary(case)) if k is not None}
+    holders = {
+        (s.type_code, s.current_key): s
+        for s in session.scalars(select(Strand).where(Strand.current_key.in_(keys)))
+    }
+    found: list[tuple[StrandType, str | None]] = []
+    for stype in sorted(STRAND_TYPES.values(), key=lambda t: t.name):
+        if case.status != CaseStatus.ACTIVE.value:
+            found.append((stype, "The case is closed"))
+            continue
+        key = key_for(stype, case)
+        clash = holders.get((stype.code, key)) if key is not None else None
+        found.append((stype, None if clash is None else _refusal(case, stype, clash).message))
+    return found
+
+
+def key_for_primary(case: Case) -> str | None:
+    primary = case.primary
+    return None if primary is None else f"p{primary.person_id}"
+
+
+def set_current_key(session: Session, strand: Strand, case: Case) -> None:
+    """Give the strand its cardinality key, in a savepoint: when the database refuses it (a
+    strand holding the key, perhaps committed a moment ago by another request), the refusal
+    names that strand."""
+    key = current_key(strand, case)
+    if key == strand.current_key and strand.id is not None:
+        return
+    if key is not None:
+        clash = _holder(session, strand.type_code, key, strand.id)
+        if clash is not None:
+            raise _refusal(case, strand.type, clash)
+    try:
+        with session.begin_nested():
+            strand.current_key = key
+            session.add(strand)
+            session.flush()
+    except IntegrityError:
+        strand.current_key = None
+        clash = _holder(session, strand.type_code, key, strand.id) if key else None
+        if clash is not None:
+            raise _refusal(case, strand.type, clash) from None
+        raise
+
+
+def rekey_case(session: Session, case: Case) -> None:
+    """Keep the cardinality keys of the case's open strands in step after its primary applicant
+    changed or it closed or reopened: refuses (RuleBroken, naming the strand) when the change
+    would give someone two current strands of a type."""
+    for strand in session.scalars(
+        select(Strand).where(Strand.case_id == case.id, Strand.is_open).order_by(Strand.id)
+    ):
+        if STRAND_TYPES.get(strand.type_code) is not None:
+            set_current_key(session, strand, case)
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,7 +291,6 @@ def _open(
 ) -> Strand:
     if case.status != CaseStatus.ACTIVE.value:
         raise RuleBroken(f"Case {case.reference} is closed: reopen it before adding a {stype.name}")
-    _check_cardinality(session, case, stype)
     strand = Strand(
         case_id=case.id,
         type_code=stype.code,
@@ -238,13 +300,7 @@ def _open(
         created_by_kind=actor.kind.value,
         created_by_id=actor.user_id,
     )
-    try:
-        with session.begin_nested():
-            session.add(strand)
-    except IntegrityError:
-        # Someone opened one at the same moment and the database's index refused ours.
-        _check_cardinality(session, case, stype)
-        raise
+    set_current_key(session, strand, case)
     summary = f"{stype.name} {strand.reference} opened at status {strand.status!r}"
     if opened_with is not None:
         summary += f" with {opened_with.label}"
@@ -280,14 +336,13 @@ def change_status(session: Session, actor: Actor, strand: Strand, status: str) -
     if status == strand.status:
         raise RuleBroken(f"{strand.label} is already at status {status!r}")
     before = {"status": strand.status, "is_open": strand.is_open}
-    if new.is_open and not strand.is_open:
-        _check_cardinality(session, strand.case, stype, exclude_id=strand.id)
     strand.status = status
     strand.is_open = new.is_open
     if new.is_open:
         strand.closed_at = None
     elif strand.closed_at is None:
         strand.closed_at = utcnow()
+    set_current_key(session, strand, strand.case)  # reopening checks the cardinality rule again
     session.flush()
     history.record(
         session,

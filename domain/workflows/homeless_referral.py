@@ -17,6 +17,7 @@ from domain.workflows.definitions import (
     Workflow,
     WorkflowStatus,
 )
+from domain.workflows.generic import generic_workflow
 
 # --------------------------------------------------------------------------------------------
 # The homeless referral workflow
@@ -210,7 +211,11 @@ register_workflow(HOMELESS_REFERRAL_WORKFLOW)
 
 
 def workflow_of(strand: Strand) -> Workflow:
+    """The workflow the strand's type names, else the one built from its definition."""
+    stype = strand.type
+    if stype.workflow is None:
+        return generic_workflow(stype)
     try:
-        return WORKFLOWS[strand.type_code]
+        return WORKFLOWS[stype.workflow]
     except KeyError:
-        raise RuleBroken(f"A {strand.type.name} has no workflow") from None
+        raise RuleBroken(f"A {stype.name} names the unknown workflow {stype.workflow!r}") from None

@@ -15,7 +15,7 @@ from domain.errors import Conflict, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import HistoryEvent, User
-from domain.strands import CLOSED_MOVED, Strand
+from domain.strands import Strand
 from domain.workflows.definitions import (
     NOTES_MAX,
     ActionNotAvailable,
@@ -103,7 +103,7 @@ def facts_of(session: Session, strand: Strand) -> Facts:
 
 def available_moves(session: Session, strand: Strand) -> list[MoveOption]:
     """The moves from the strand's status, each with the reasons it is blocked now."""
-    if strand.status == CLOSED_MOVED:
+    if strand.status == strand.type.moved_status:
         return []
     return options(workflow_of(strand), facts_of(session, strand))
 
@@ -218,7 +218,7 @@ def move(
     _check_version(session, strand, expected_version)
     reason = (reason or "").strip() or None
     from_status = strand.status
-    if from_status == CLOSED_MOVED:
+    if from_status == strand.type.moved_status:
         raise MoveNotAllowed(f"{strand.reference} was moved to another case; it cannot move on.")
     plan_move(workflow, facts_of(session, strand), to_status, reason)
     reopens = not workflow.status(from_status).is_open and workflow.status(to_status).is_open

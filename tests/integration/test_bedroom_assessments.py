@@ -114,8 +114,10 @@ def test_the_database_refuses_a_second_open_bedroom_assessment(db: Session) -> N
                 status="Active",
                 is_open=True,
                 created_by_kind="system",
+                current_key=first.current_key,  # the key the rule gives it: the case
             )
         )
+    assert first.current_key == f"c{case.id}"
     with pytest.raises(
         RuleBroken, match=rf"already has an open Bedroom assessment \({first.reference}\)"
     ):
@@ -184,10 +186,19 @@ def test_cardinality_rules_of_other_strand_types(db: Session) -> None:
         rf"\({register.reference}\) on case {case.reference}",
     ):
         open_strand(db, SYSTEM, other_case, HOUSING_REGISTER, on=ON)
-    # a primary applicant's closed case does not count
+    # a primary applicant's closed case does not count: closing frees the key
+    assert register.current_key == f"p{applicant.id}"
     case.status = CaseStatus.CLOSED.value
     db.flush()
-    open_strand(db, SYSTEM, other_case, HOUSING_REGISTER, on=ON)
+    strands.rekey_case(db, case)
+    assert register.current_key is None
+    second = open_strand(db, SYSTEM, other_case, HOUSING_REGISTER, on=ON)
+    # and reopening it would give her two current applications: refused, naming the other
+    case.status = CaseStatus.ACTIVE.value
+    with pytest.raises(RuleBroken, match=rf"\({second.reference}\) on case {other_case.reference}"):
+        strands.rekey_case(db, case)
+    case.status = CaseStatus.CLOSED.value
+    db.flush()
     with pytest.raises(RuleBroken, match="is closed: reopen it"):
         open_strand(db, SYSTEM, case, strands.REVIEW)
 

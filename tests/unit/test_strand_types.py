@@ -13,12 +13,13 @@ from domain.clock import age_on
 from domain.errors import RuleBroken
 from domain.strands import (
     CLOSED_MOVED,
+    COUNCIL,
     MANY,
     ONE_CURRENT_PER_PRIMARY_APPLICANT,
     ONE_OPEN_PER_CASE,
     STRAND_TYPES,
-    StrandType,
     parse_strand_reference,
+    parse_toml,
 )
 
 D = dt.date
@@ -46,67 +47,136 @@ def test_types_have_distinct_prefixes_open_and_closed_statuses() -> None:
     assert "HC" not in prefixes  # case references
     for strand_type in STRAND_TYPES.values():
         assert strand_type.initial_status in strand_type.open_statuses
-        assert CLOSED_MOVED in strand_type.closed_statuses
+        assert strand_type.moved_status in strand_type.closed_statuses
         assert set(strand_type.open_statuses).isdisjoint(strand_type.closed_statuses)
+        assert strand_type.moved_status not in strand_type.moves_from(strand_type.initial_status)
+    assert STRAND_TYPES["housing_register"].moved_status == CLOSED_MOVED
+    assert STRAND_TYPES["homeless_application"].moved_status == "Closed (moved to another case)"
     referral = STRAND_TYPES["homeless_referral"]
     assert referral.initial_status == "01 Referral Entered"
+    assert referral.workflow == "homeless_referral"
     assert referral.status("98 Closure").is_open
     assert not referral.status("Closed").is_open
     with pytest.raises(RuleBroken, match="not a status of a Homeless referral"):
         referral.status("Housed")
 
 
+def test_the_shipped_types_carry_the_fields_a_council_expects() -> None:
+    def names(code: str) -> set[str]:
+        return {f.name for f in STRAND_TYPES[code].fields}
+
+    assert {
+        "application_date",
+        "band",
+        "effective_date",
+        "bidding_number",
+        "qualification_decision",
+        "qualification_reason",
+    } <= names("housing_register")
+    assert {"medical_condition", "mobility_needs", "recommendation"} <= names("health_assessment")
+    assert {"risk_to_officers", "risk_to_applicant", "review_date"} <= names("risk_assessment")
+    assert {"amount", "purpose", "decision"} <= names("financial_assistance")
+    register = STRAND_TYPES["housing_register"]
+    assert register.key_facts == ("band", "effective_date", "bidding_number")
+    reason = register.field("qualification_reason")
+    assert reason.is_required("Assessment", {"qualification_decision": "Does not qualify"})
+    assert not reason.is_required("Assessment", {"qualification_decision": "Qualifies"})
+    assert register.field("band").is_required("Active on register", {})
+    assert not register.field("band").is_required("Assessment", {})
+    assert STRAND_TYPES["financial_assistance"].field("amount").kind == "money"
+
+
+TENANCY = """
+code = "tenancy_sustainment"
+name = "Tenancy sustainment"
+prefix = "TS"
+cardinality = "many"
+key_facts = ["worker"]
+
+[[statuses]]
+label = "Referred"
+open = true
+
+[[statuses]]
+label = "Supporting"
+open = true
+
+[[statuses]]
+label = "Ended"
+open = false
+
+[[fields]]
+name = "worker"
+label = "Support worker"
+kind = "officer"
+required_at = ["Supporting"]
+"""
+
+
 def test_a_strand_type_can_be_defined_as_data() -> None:
-    data = {
-        "code": "tenancy_sustainment",
-        "name": "Tenancy sustainment",
-        "prefix": "TS",
-        "cardinality": "many",
-        "open": ["Referred", "Supporting"],
-        "closed": ["Ended"],
-    }
-    strand_type = StrandType.from_dict(data)
+    strand_type = parse_toml(TENANCY, source=COUNCIL)
     assert strand_type.initial_status == "Referred"
     assert strand_type.closed_statuses == ("Ended", CLOSED_MOVED)
-    assert StrandType.from_dict(strand_type.to_dict()) == strand_type
+    assert strand_type.moves_from("Referred") == ("Supporting", "Ended")  # any move, when unlisted
+    assert strand_type.field("worker").required_at == ("Supporting",)
+    assert strand_type.source == COUNCIL
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"code": "Bad Code"}, "lower_snake_case"),
-        ({"prefix": "t"}, "2-4 capitals"),
-        ({"cardinality": "some"}, "unknown cardinality"),
-        ({"open": []}, "at least one open status"),
-        ({"open": ["Ended"]}, "lists a status twice"),
-        ({"name": " "}, "needs a name"),
+        ('code = "Bad Code"', "'Bad Code' must be lower_snake_case"),
+        ('prefix = "t"', "'tenancy_sustainment': prefix 't' must be 2-4 capitals"),
+        ('cardinality = "some"', "unknown cardinality rule 'some'"),
+        ('name = " "', "needs a name"),
+        ('colour = "red"', "unknown setting 'colour'"),
+        ('workflow = "homeless_referral"', "'workflow' is for the product's own types only"),
+        ('key_facts = ["nope"]', "key fact 'nope' is not a field of the type"),
     ],
 )
-def test_bad_strand_type_definitions_are_refused(change: dict[str, object], message: str) -> None:
-    data: dict[str, object] = {
-        "code": "tenancy_sustainment",
-        "name": "Tenancy sustainment",
-        "prefix": "TS",
-        "open": ["Referred"],
-        "closed": ["Ended"],
-        **change,
-    }
+def test_bad_strand_type_definitions_are_refused(change: str, message: str) -> None:
+    key = change.split(" =")[0]
+    top, rest = TENANCY.split("[[statuses]]", 1)
+    lines = [line for line in top.splitlines() if not line.startswith(f"{key} =")]
+    text = change + "\n" + "\n".join(lines) + "\n[[statuses]]" + rest
     with pytest.raises(ValueError, match=message):
-        StrandType.from_dict(data)
+        parse_toml(text, source=COUNCIL)
 
 
-def test_a_definition_without_closed_statuses_is_refused() -> None:
-    with pytest.raises(ValueError, match="missing 'closed'"):
-        StrandType.from_dict({"code": "ts", "name": "T", "prefix": "TS", "open": ["Referred"]})
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ('kind = "colour"', "field 'extra': kind 'colour' is not one of text, long_text"),
+        ('kind = "choice"', "field 'extra': a choice field needs a list of choices"),
+        ('kind = "text"\nrequired_at = ["Nowhere"]', "field 'extra': required_at names 'Nowhere'"),
+        (
+            'kind = "text"\nrequired_when = { field = "ghost", in = ["x"] }',
+            "field 'extra': required_when names 'ghost'",
+        ),
+        ('kind = "text"\nmin = 3', "field 'extra': only a number field has min"),
+    ],
+)
+def test_bad_fields_are_refused_naming_the_type_and_the_field(field: str, message: str) -> None:
+    text = TENANCY + f'\n[[fields]]\nname = "extra"\nlabel = "Extra"\n{field}\n'
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        parse_toml(text, source=COUNCIL)
+
+
+def test_toml_that_does_not_read_is_refused_with_the_line() -> None:
+    with pytest.raises(ValueError, match=r"not valid TOML.*line 2"):
+        parse_toml('code = "x"\nname = \n', source=COUNCIL)
+
+
+def test_moves_must_name_statuses_of_the_type() -> None:
+    with pytest.raises(ValueError, match="moves name 'Elsewhere'"):
+        parse_toml(TENANCY + '\n[moves]\n"Referred" = ["Elsewhere"]\n', source=COUNCIL)
 
 
 def test_registering_a_type_refuses_clashes() -> None:
     with pytest.raises(ValueError, match="already a strand type"):
         strands.register_strand_type(STRAND_TYPES["review"])
-    clash = StrandType.from_dict(
-        {"code": "other_review", "name": "Other", "prefix": "RV", "open": ["A"], "closed": ["B"]}
-    )
-    with pytest.raises(ValueError, match="prefix 'RV' is already used"):
+    clash = parse_toml(TENANCY.replace('prefix = "TS"', 'prefix = "RV"'), source=COUNCIL)
+    with pytest.raises(ValueError, match="prefix 'RV' is already used by 'review'"):
         strands.register_strand_type(clash)
 
 

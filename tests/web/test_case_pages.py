@@ -219,7 +219,7 @@ def test_dashboard_shows_the_household_strands_and_pending_changes(
     assert "Bedroom need: 3 bedrooms" in bedroom  # couple, boy 12ish and girl 10ish: own rooms
     assert family["health"].reference not in strand_rows
     toggle = page.select_one("#show-closed")
-    assert "Show closed applications and assessments (1)" in toggle.get_text()
+    assert "Show all, including closed and cancelled (1 more)" in toggle.get_text()
     shown = pages.fetch(str(toggle["href"]))
     closed = [row.get_text(" ", strip=True) for row in shown.select("[data-strand]")]
     assert any(family["health"].reference in row and "Completed" in row for row in closed)

@@ -22,7 +22,9 @@ from starlette.testclient import TestClient
 
 from changes import engine, evidence
 from changes.kinds import KINDS
+from domain.history import SYSTEM
 from domain.models import User
+from domain.strands import STRAND_TYPES, council_types
 from domain.vocab import Permission
 from hearth.app import build_routes
 from portal.referrals import STEPS
@@ -37,6 +39,7 @@ from tests.support.factories import (
     open_housing_register,
 )
 from tests.support.pages import Pages
+from tests.unit.test_strand_types import TENANCY
 from tests.web.test_route_table import walk
 
 SEED = 20261130
@@ -94,6 +97,7 @@ def world(
         today=dt.date(2026, 11, 30),
     )
     referral = make_referral(db)
+    council_types.save(db, SYSTEM, TENANCY)
     db.commit()
     officer = sign_in_officer(*Permission)
     with TestClient(app, raise_server_exceptions=False) as applicant_client:
@@ -127,8 +131,12 @@ def _targets(ids: dict[str, int]) -> list[tuple[str, str]]:
         else:
             url = path
             for param in route.param_convertors:
-                url = url.replace(f"{{{param}:id}}", str(ids[param]))
-            out.append((name, url))
+                if param in ids:
+                    url = url.replace(f"{{{param}:id}}", str(ids[param]))
+            if "{type_code:str}" in url:
+                out += [(name, url.replace("{type_code:str}", code)) for code in STRAND_TYPES]
+                continue
+            out.append((name, url.replace("{code:str}", "tenancy_sustainment")))
     return out
 
 
