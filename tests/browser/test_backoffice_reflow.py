@@ -17,15 +17,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.history import Actor
 from domain.models import CasePerson, Team
 from domain.pending import PendingChange
 from domain.referrals.model import Referral
+from domain.strands import Strand, council_types
 from domain.vocab import Permission
 from hearth.app import build_routes
 from hearth.demo import seed_demo
 from tests.browser.conftest import Live
 from tests.support.browser import Visit, new_visit
 from tests.support.factories import TEST_PASSWORD, make_officer
+from tests.unit.test_strand_types import TENANCY
 from tests.web.test_route_table import walk
 
 WIDTHS = (320, 390, 768, 1366)  # 390: the phone the portal is tested on
@@ -142,7 +145,7 @@ def back_office_pages() -> list[tuple[str, str]]:
     ]
 
 
-def seed(db: Session) -> tuple[str, dict[str, int]]:
+def seed(db: Session) -> tuple[str, dict[str, Any]]:
     """The demo council plus an officer with every permission; returns the officer's email and
     ids for the path parameters, picking the records that make the fullest pages."""
     seed_demo(db)
@@ -178,7 +181,16 @@ def seed(db: Session) -> tuple[str, dict[str, int]]:
         )
     ).first()
     team = db.scalars(select(Team.id).order_by(Team.id)).first()
-    assert others and change and referral and team and primary, "the demo data has changed shape"
+    # The strand pages of the busiest case: its Housing Register application (the fullest).
+    case_strand = db.scalars(
+        select(Strand.id)
+        .where(Strand.case_id == busiest_case)
+        .order_by((Strand.type_code == "housing_register").desc(), Strand.id)
+    ).first()
+    council_types.save(db, Actor.officer(officer), TENANCY)  # a council's own type to edit
+    assert others and change and referral and team and primary and case_strand, (
+        "the demo data has changed shape"
+    )
     ids = {
         "case_id": busiest_case,
         "case_with_leavers_id": case_with_leavers,
@@ -188,13 +200,18 @@ def seed(db: Session) -> tuple[str, dict[str, int]]:
         "strand_id": referral,
         "user_id": officer.id,
         "team_id": team,
+        "case_strand_id": case_strand,
+        "type_code": "health_assessment",
+        "code": "tenancy_sustainment",
     }
     return officer.email, ids
 
 
-def fill(path: str, ids: dict[str, int]) -> str:
+def fill(path: str, ids: dict[str, Any]) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name == "strand_id" and "/applications/" in path:
+            name = "case_strand_id"  # a strand on the case the path names
         assert name in ids, f"no seeded record for the path parameter {{{name}}} in {path}"
         return str(ids[name])
 
