@@ -37,7 +37,8 @@ from domain import passwords
 from domain.identity import name_words
 from hearth.db import head_revision, upgrade
 
-GENERATOR_VERSION = 3  # 2: pending changes carry their case team; 3: people's search keys
+GENERATOR_VERSION = 4  # 2: pending changes carry their case team; 3: people's search keys;
+# 4: a long tail of surnames and first names
 BENCH_PASSWORD = "hearth-bench-2026"  # noqa: S105 (documented, shared by generated accounts)
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PREFIX = "hearth_bench_"
@@ -301,6 +302,11 @@ def _create_functions(conn: psycopg.Connection[Any], council: Council) -> None:
         "kids_f": vocab.KIDS_F,
         "kids_m": vocab.KIDS_M,
         "surnames": vocab.SURNAMES,
+        "surname_stems": vocab.SURNAME_STEMS,
+        "surname_ends": vocab.SURNAME_ENDS,
+        "first_starts": vocab.FIRST_STARTS,
+        "first_ends_f": vocab.FIRST_ENDS_F,
+        "first_ends_m": vocab.FIRST_ENDS_M,
         "streets": vocab.STREETS,
         "courts": vocab.COURTS,
         "towns": vocab.TOWNS,

@@ -46,6 +46,32 @@ CREATE FUNCTION bench_gen.skew(words text[], r float8) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT words[1 + floor(r * r * cardinality(words))::int] $$;
 
+-- Half the names from the lists (skewed: a few very common), half put together from parts (a
+-- long tail): r picks the half, then the stem, and what is left of it the ending.
+CREATE FUNCTION bench_gen.compose(starts text[], ends text[], r float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT starts[1 + floor(r * cardinality(starts))::int]
+          || ends[1 + floor((r * cardinality(starts) - floor(r * cardinality(starts)))
+                            * cardinality(ends))::int] $$;
+
+CREATE FUNCTION bench_gen.a_surname(r float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN r < 0.5 THEN bench_gen.skew(bench_gen.surnames(), r * 2)
+               ELSE bench_gen.compose(bench_gen.surname_stems(), bench_gen.surname_ends(),
+                                      (r - 0.5) * 2) END $$;
+
+CREATE FUNCTION bench_gen.a_first_f(r float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN r < 0.5 THEN bench_gen.skew(bench_gen.first_f(), r * 2)
+               ELSE bench_gen.compose(bench_gen.first_starts(), bench_gen.first_ends_f(),
+                                      (r - 0.5) * 2) END $$;
+
+CREATE FUNCTION bench_gen.a_first_m(r float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN r < 0.5 THEN bench_gen.skew(bench_gen.first_m(), r * 2)
+               ELSE bench_gen.compose(bench_gen.first_starts(), bench_gen.first_ends_m(),
+                                      (r - 0.5) * 2) END $$;
+
 CREATE FUNCTION bench_gen.long_date(d date) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT to_char(d, 'FMDD FMMonth YYYY') $$;
@@ -178,7 +204,7 @@ SELECT case_id, size,
        CASE WHEN r_sex < 0.56 THEN 'F' WHEN r_sex < 0.98 THEN 'M' ELSE 'X' END AS primary_sex,
        primary_age,
        current_date - (primary_age * 365.25 + r_dob * 360)::int AS primary_dob,
-       bench_gen.skew(bench_gen.surnames(), r_surname) AS surname,
+       bench_gen.a_surname(r_surname) AS surname,
        CASE WHEN r_addr < 0.25
             THEN 'Flat ' || (1 + floor(r_addr * 4 * 60)) || ', '
                  || bench_gen.pick(bench_gen.courts(), r_street)
@@ -278,15 +304,15 @@ SELECT first_pid + k AS person_id, case_id, k, role, sex, rel, dob, joined,
               THEN bench_gen.skew(bench_gen.kids_f(), q_first)
             WHEN dob > current_date - 6575 THEN bench_gen.skew(bench_gen.kids_m(), q_first)
             WHEN sex = 'F' OR sex = 'X' AND q_first < 0.5
-              THEN bench_gen.skew(bench_gen.first_f(), q_first)
-            ELSE bench_gen.skew(bench_gen.first_m(), q_first) END AS first_name,
+              THEN bench_gen.a_first_f(q_first)
+            ELSE bench_gen.a_first_m(q_first) END AS first_name,
        CASE WHEN q_mid < 0.15 AND sex = 'F' THEN bench_gen.pick(bench_gen.first_f(), q_mid * 6)
             WHEN q_mid < 0.15 THEN bench_gen.pick(bench_gen.first_m(), q_mid * 6) END
          AS middle_names,
        CASE WHEN role IN ('primary', 'child')
               OR rel IN ('Parent', 'Grandparent', 'Brother', 'Sister')
               OR role = 'partner' AND q_last >= 0.3 THEN surname
-            ELSE bench_gen.skew(bench_gen.surnames(), q_last) END AS last_name,
+            ELSE bench_gen.a_surname(q_last) END AS last_name,
        q_contact, q_flag, q_mid,
        q_flag < 0.02 AS cannot_share,
        CASE WHEN sex = 'F' AND q_flag BETWEEN 0.02 AND 0.035 AND role <> 'child'

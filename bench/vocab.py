@@ -47,6 +47,37 @@ SURNAMES = [
     "Sutherland", "Lindqvist", "Petrov", "Novak", "Horvat", "Kovacs", "Nagy", "Olsen", "Berg",
     "Zielinski", "Dąbrowski", "Mazur", "Rossi", "Russo", "Esposito", "Müller", "Schmidt",
 ]
+# The long tail: half of all surnames and adult first names are put together from these parts
+# (3,240 surnames, 600 first names each), so that, as in a real borough of this size, most
+# people share their full name with a few dozen others, not with hundreds.
+SURNAME_STEMS = [
+    "Ash", "Black", "Brad", "Brook", "Bur", "Cal", "Car", "Chad", "Clay", "Cole", "Cran", "Dal",
+    "Dun", "East", "Elm", "Fair", "Farn", "Fen", "Fal", "Gar", "Glad", "Glen", "Gold", "Gran",
+    "Green", "Hal", "Ham", "Hart", "Hay", "Heath", "Hol", "Horn", "Hun", "Kel", "Kings", "Lang",
+    "Lea", "Lind", "Lock", "Long", "Mar", "Mid", "Mill", "Moor", "Nor", "Oak", "Pem", "Pen",
+    "Pres", "Rad", "Red", "Ridge", "Rook", "Ros", "Rush", "Sal", "Sand", "Shel", "Stan", "Stock",
+    "Stone", "Sud", "Sut", "Thorn", "Til", "Trent", "Wal", "War", "Wel", "West", "Whit", "Wil",
+    "Win", "Wyn", "Yar", "Bel", "Cam", "Dray", "Eld", "Har", "Lid", "Mab", "Ned", "Ock", "Pad",
+    "Quen", "Ral", "Sher", "Ted", "Ux",
+]
+SURNAME_ENDS = [
+    "ley", "ton", "well", "wood", "ford", "by", "ham", "field", "more", "croft", "shaw", "worth",
+    "bridge", "combe", "dale", "den", "hurst", "ridge", "stead", "wick", "ington", "mere", "bury",
+    "cott", "gate", "hill", "holm", "land", "lowe", "over", "sby", "thorpe", "ville", "wright",
+    "ward", "man",
+]
+FIRST_STARTS = [
+    "Al", "Ar", "Be", "Bre", "Ca", "Da", "De", "El", "Fa", "Ga", "Ha", "Is", "Ja", "Ka", "Ke",
+    "La", "Le", "Ma", "Mi", "Na", "Ni", "Ra", "Re", "Sa", "Se", "Ta", "Te", "Va", "Za", "Ro",
+]
+FIRST_ENDS_F = [
+    "na", "ra", "la", "lie", "nia", "ssa", "ya", "rin", "lyn", "ette", "ina", "ika", "dra", "dia",
+    "ria", "zel", "nda", "sha", "tte", "lia",
+]
+FIRST_ENDS_M = [
+    "n", "ron", "son", "vin", "mar", "rik", "dan", "lan", "mon", "vid", "shan", "rell", "nan",
+    "tan", "van", "mi", "ro", "fan", "dre", "rus",
+]
 STREETS = [
     "Mill Lane", "Station Road", "Chapel Street", "Orchard Close", "Victoria Terrace",
     "Canal Walk", "Beech Avenue", "Market Row", "Willow Crescent", "High Street", "Church Lane",
