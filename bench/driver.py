@@ -55,6 +55,10 @@ def load_fixture(url: str) -> Fixture:
                 "SELECT DISTINCT last_name FROM person TABLESAMPLE BERNOULLI (1) LIMIT 20"
             ),
             person_ids=column("SELECT id FROM person TABLESAMPLE BERNOULLI (1) LIMIT 500"),
+            strand_paths=column(
+                "SELECT '/backoffice/cases/' || case_id || '/applications/' || id FROM strand "
+                "TABLESAMPLE BERNOULLI (1) LIMIT 500"
+            ),
             officer_emails=column(
                 "SELECT u.email FROM user_account AS u JOIN user_permission AS p "
                 "ON p.user_id = u.id AND p.permission = 'Queue' WHERE u.active "

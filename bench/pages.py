@@ -37,6 +37,7 @@ class Fixture:
     applicant_emails: list[str]
     surnames: list[str] = field(default_factory=list)
     person_ids: list[int] = field(default_factory=list)
+    strand_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -122,6 +123,7 @@ PAGES: list[Page] = [
     Page("person_search", "person search, first and last name", _searches),
     Page("person_surname", "person search, a surname alone", _surname_searches),
     Page("person", "person page", _people),
+    Page("strand", "application or assessment page", lambda ctx: ctx.fixture.strand_paths),
     # Pages other issues add (16: cases list with columns; 15: My work). Correct the path
     # when the page lands; it is measured as soon as it answers.
     Page(

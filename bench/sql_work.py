@@ -118,9 +118,13 @@ STRANDS = Step(
     "strand",
     """
 INSERT INTO strand (id, case_id, type_code, status, is_open, data, created_at, created_by_kind,
-                    created_by_id, closed_at, version)
+                    created_by_id, closed_at, version, current_key)
 SELECT strand_id, case_id, type_code, status, is_open, data, created_at, by_kind, by_id, closed_at,
-       CASE WHEN type_code = 'homeless_referral' AND status <> initial_status THEN 2 ELSE 1 END
+       CASE WHEN type_code = 'homeless_referral' AND status <> initial_status THEN 2 ELSE 1 END,
+       -- the key of "one open per case" (the per-applicant rule's keys are left out: the
+       -- generated data is not re-checked against it)
+       CASE WHEN is_open AND type_code IN ('bedroom_assessment', 'financial_assistance',
+                                           'rough_sleeper') THEN 'c' || case_id END
 FROM bench_gen.st
 """,
 )

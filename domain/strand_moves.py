@@ -30,7 +30,7 @@ from domain.history_kinds import HistoryKind
 from domain.models import Case, User, parse_case_reference
 from domain.referrals.model import Referral
 from domain.strands import Strand
-from domain.strands.model import set_current_key
+from domain.strands.model import lock, set_current_key
 from domain.vocab import CaseStatus, Permission
 from domain.workflows.service import CaseAction, current_cycle
 
@@ -72,12 +72,7 @@ def move(
     """Move `strand` to the active case `target_reference` (e.g. "HC-000123")."""
     if not officer.can(Permission.MOVE_STRANDS):
         raise PermissionDenied("You need the “Move strands” permission to move it")
-    locked = session.scalars(
-        select(Strand)
-        .where(Strand.id == strand.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = lock(session, strand)
     if locked.version != expected_version:
         raise Conflict(
             f"{locked.reference} was changed by someone else after you opened it. Nothing was "

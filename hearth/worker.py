@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain import clock, jobs
 from domain.models import Job
+from domain.strands import council_types
 from hearth.jobs import HANDLERS, RECURRING
 from hearth.worker_context import JobContext
 from web.settings import Settings
@@ -55,6 +56,7 @@ class Worker:
             if fn is None:
                 raise LookupError(f"no handler for job kind {kind!r}")
             with self.factory() as session, session.begin():
+                council_types.sync(session)  # a job may meet a council's own strand type
                 result = fn(session, payload, JobContext(self.settings, self.factory, job_id))
                 job = session.get(Job, job_id)
                 assert job is not None

@@ -20,7 +20,7 @@ from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, CasePerson, Person, User
 from domain.strands import fields as kinds
-from domain.strands.model import Strand, open_strand
+from domain.strands.model import Strand, lock, open_strand
 from domain.strands.types import StrandType, strand_type
 
 
@@ -190,12 +190,7 @@ def update_fields(
 ) -> list[str]:
     """Save the officer's edit of the strand's fields; returns the labels of the fields that
     changed (none: nothing is written)."""
-    locked = session.scalars(
-        select(Strand)
-        .where(Strand.id == strand.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = lock(session, strand)
     if locked.version != expected_version:
         raise Conflict(
             f"{locked.reference} was changed by someone else after you opened it. Nothing was "

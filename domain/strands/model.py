@@ -215,6 +215,17 @@ def availability(session: Session, case: Case) -> list[tuple[StrandType, str | N
     return found
 
 
+def lock(session: Session, strand: Strand) -> Strand:
+    """Take the strand's row lock (PostgreSQL) and reload it, so a concurrent change waits here
+    and then sees the winner's version (SQLite serialises writers by itself)."""
+    return session.scalars(
+        select(Strand)
+        .where(Strand.id == strand.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def key_for_primary(case: Case) -> str | None:
     primary = case.primary
     return None if primary is None else f"p{primary.person_id}"

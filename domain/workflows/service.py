@@ -170,14 +170,7 @@ def record_action(
 
 
 def _lock(session: Session, strand: Strand) -> None:
-    """Take the strand's row lock (PostgreSQL) and reload it, so a concurrent move waits here
-    and then sees the winner's version. SQLite serialises writers by itself."""
-    session.scalars(
-        select(Strand)
-        .where(Strand.id == strand.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    strands.lock(session, strand)
 
 
 def _check_version(session: Session, strand: Strand, expected_version: int) -> None:

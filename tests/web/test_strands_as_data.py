@@ -332,3 +332,51 @@ def test_a_move_is_refused_where_the_target_already_holds_one(
     ]
     db.expire_all()
     assert db.get(Strand, mine.id).status == "Requested"  # type: ignore[union-attr]  # nothing moved
+
+
+def test_the_dashboard_marks_strands_with_changes_waiting_and_reviews_requested(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User]
+) -> None:
+    import datetime as dt
+    import uuid
+
+    from changes import engine
+    from tests.support.factories import make_portal_account, open_housing_register
+
+    mum = make_person(db, "Amira", "Khan")
+    case = make_case(db, mum)
+    register = open_housing_register(db, case)
+    health = strands.open_strand(db, SYSTEM, case, strands.HEALTH_ASSESSMENT, {"person": mum.id})
+    account = make_portal_account(db, mum, email="amira@example.com")
+    engine.submit(
+        db,
+        account,
+        case,
+        "other",
+        {"person_id": mum.id, "details": "new baby due"},
+        idempotency_key=uuid.uuid4().hex,
+        today=dt.date(2026, 11, 30),
+    )
+    review = strands.open_strand(
+        db,
+        SYSTEM,
+        case,
+        strands.REVIEW,
+        {"reviewed_reference": register.reference.lower(), "decision_reviewed": "Band"},
+    )
+    db.commit()
+    sign_in_officer(*CASES)
+    dash = pages.get("backoffice:case", case_id=case.id)
+
+    def flags(reference: str) -> list[str]:
+        row = dash.select_one(f'[data-strand="{reference}"]')
+        return [f.get_text(" ", strip=True) for f in row.select(".hearth-strand-flag")]
+
+    assert flags(register.reference) == [
+        "1 change waiting",
+        f"Review requested ({review.reference})",
+    ]
+    assert flags(health.reference) == []
+    assert "Person assessed: Amira Khan" in dash.select_one(
+        f'[data-strand="{health.reference}"]'
+    ).get_text(" ", strip=True)
