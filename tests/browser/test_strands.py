@@ -67,7 +67,7 @@ def test_an_officer_adds_edits_and_moves_applications(
         visit.click(page.get_by_role("button", name="Move it"))
         journal = page.locator("#strand-journal").inner_text()
         assert f"where it was {old_ref}" in journal
-        new_ref = page.locator("#strand-title").inner_text().split()[2]
+        new_ref = page.locator("#strand-status").get_attribute("data-reference")
         visit.goto(f"/backoffice/cases/{source_id}/history")
         assert (
             f"moved to case {target_ref}, where it is {new_ref}"
