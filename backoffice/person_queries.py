@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from domain import paging
 from domain.errors import NotFound
@@ -24,7 +24,7 @@ HISTORY_ORDER = (
 _PERSON = (
     select(Person)
     .where(Person.id == bindparam("person_id"))
-    .options(selectinload(Person.addresses))
+    .options(joinedload(Person.addresses))
 )
 
 
@@ -32,7 +32,7 @@ def load_person(session: Session, person_id: int) -> Person:
     """A person with their addresses, or NotFound (a 404 page)."""
     person = None
     if 0 < person_id <= MAX_ID:
-        person = session.scalars(_PERSON, {"person_id": person_id}).first()
+        person = session.scalars(_PERSON, {"person_id": person_id}).unique().first()
     if person is None:
         raise NotFound("There is no person with that number. Check the link, or search for them.")
     return person
@@ -53,14 +53,14 @@ class Membership:
 _MEMBERSHIPS = (
     select(CasePerson)
     .where(CasePerson.person_id == bindparam("person_id"))
-    .options(selectinload(CasePerson.case).selectinload(Case.responsible_team))
+    .options(joinedload(CasePerson.case).joinedload(Case.responsible_team))
     .order_by(CasePerson.date_joined.desc(), CasePerson.id.desc())
 )
 
 
 def memberships(session: Session, person: Person, today: dt.date) -> list[Membership]:
     """The cases `person` is or was on, newest first, each with the people on it now (three
-    queries: the links, their cases, and the other members)."""
+    queries: the links with their cases and teams, and the other members with their people)."""
     links = list(session.scalars(_MEMBERSHIPS, {"person_id": person.id}))
     if not links:
         return []
@@ -73,7 +73,7 @@ def memberships(session: Session, person: Person, today: dt.date) -> list[Member
             CasePerson.person_id != person.id,
             CasePerson.member_on(today),
         )
-        .options(selectinload(CasePerson.person))
+        .options(joinedload(CasePerson.person))
         .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
     )
     for member in members:

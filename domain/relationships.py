@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from domain import history
 from domain.base import Base, created_timestamp, intpk, one_of
@@ -130,7 +130,7 @@ def related_to(session: Session, person_id: int) -> list[Related]:
                 PersonRelationship.related_person_id == person_id,
             )
         )
-        .options(selectinload(PersonRelationship.person), selectinload(PersonRelationship.related))
+        .options(joinedload(PersonRelationship.person), joinedload(PersonRelationship.related))
         .order_by(PersonRelationship.id)
     )
     return [Related(r, r.other_than(person_id), r.role_of_other(person_id)) for r in rows]
