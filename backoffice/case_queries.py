@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from changes import engine
 from changes.kinds import kind_of
-from domain import clock, paging
+from domain import clock, notes, paging
 from domain.assessments import BedroomAssessmentVersion
 from domain.bedrooms import UNBORN_SUFFIX
 from domain.clock import long_date
@@ -79,6 +79,7 @@ def case_header(session: Session, case: Case, today: dt.date) -> dict[str, Any]:
     return {
         "current_members": members_on(case, today),
         "pending_count": len(engine.pending_targets(session, case.id)),
+        "case_alerts": notes.active_alerts_for_case(session, case, today),
     }
 
 

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from backoffice import person_queries as pq
 from backoffice.case_admin import draft_query
 from backoffice.case_queries import detail_rows, kind_label
-from domain import people, person_search, relationships, restricted
+from domain import notes, people, person_search, relationships, restricted
 from domain.accounts import email_problem, normalise_email
 from domain.clock import long_date
 from domain.history import Actor
@@ -130,7 +130,17 @@ def people_search(ctx: Ctx) -> Response:
         paged=after is not None,
         hidden=_hidden(ctx, results.rows),
         max_matches=person_search.MAX_MATCHES,
+        alerts_by_person=_alerts_by_person(ctx, [row.person.id for row in results.rows]),
     )
+
+
+def _alerts_by_person(ctx: Ctx, person_ids: list[int]) -> dict[int, list[str]]:
+    """The types of the active alerts on each listed person (one query for the page)."""
+    found: dict[int, list[str]] = {}
+    for alert in notes.active_alerts(ctx.db, [], person_ids, ctx.today):
+        if alert.person_id is not None and alert.alert_type not in found.get(alert.person_id, []):
+            found.setdefault(alert.person_id, []).append(alert.alert_type)
+    return found
 
 
 def _hidden(ctx: Ctx, rows: list[person_search.PersonRow]) -> dict[str, set[int]]:
@@ -229,6 +239,8 @@ def person_page(ctx: Ctx) -> Response:
             ctx.db, ctx.user, [(m.case.id, m.case.restricted) for m in memberships]
         ),
         related=relationships.related_to(ctx.db, person.id),
+        person_alerts=notes.active_alerts(ctx.db, [], [person.id], ctx.today),
+        person_notes=pq.recent_notes(ctx.db, person.id),
         history=pq.person_history(ctx.db, person.id, ctx.query.get("after")),
         kind_label=kind_label,
         detail_rows=detail_rows,

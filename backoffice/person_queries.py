@@ -14,6 +14,7 @@ from domain import paging
 from domain.errors import NotFound
 from domain.ids import MAX_ID
 from domain.models import Case, CasePerson, HistoryEvent, Person
+from domain.notes import Note
 
 HISTORY_PAGE_SIZE = 20
 HISTORY_ORDER = (
@@ -22,9 +23,7 @@ HISTORY_ORDER = (
 )
 
 _PERSON = (
-    select(Person)
-    .where(Person.id == bindparam("person_id"))
-    .options(joinedload(Person.addresses))
+    select(Person).where(Person.id == bindparam("person_id")).options(joinedload(Person.addresses))
 )
 
 
@@ -98,3 +97,19 @@ def person_history(session: Session, person_id: int, after: str | None) -> Histo
         values_of=lambda event: (event.occurred_at, event.id),
     )
     return HistoryPage(found.rows, found.next_cursor)
+
+
+NOTES_SHOWN = 10
+
+
+def recent_notes(session: Session, person_id: int) -> list[Note]:
+    """The newest notes about the person (their cases' notes are on each case's tab)."""
+    return list(
+        session.scalars(
+            select(Note)
+            .where(Note.person_id == person_id)
+            .options(joinedload(Note.created_by))
+            .order_by(Note.created_at.desc(), Note.id.desc())
+            .limit(NOTES_SHOWN)
+        )
+    )

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from changes import engine, evidence, queue
 from changes.engine import Notifier
 from changes.kinds import KINDS
-from domain import restricted
+from domain import notes, restricted
 from domain.household import members_on, past_members
 from domain.ids import parse_id
 from domain.models import Case, Team, User, parse_case_reference
@@ -181,6 +181,7 @@ def _review(
         if change.team_id and change.case.responsible_team
         else None,
         overdue=change.is_pending and change.target_date < ctx.today,
+        case_alerts=notes.active_alerts_for_case(ctx.db, case, ctx.today),
     )
 
 

@@ -5,6 +5,7 @@ from domain import (  # noqa: F401
     council_settings,
     drafts,
     models,
+    notes,
     pending,
     referrals,
     relationships,

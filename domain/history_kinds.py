@@ -2,7 +2,7 @@
 
 The `history_event.kind` column only takes these values (a CHECK constraint built from the
 enum); adding a kind means adding it here, with its label, and a migration that widens the
-constraint (see domain/migrations/versions/0013_strand_types_as_data.py).
+constraint (see domain/migrations/versions/0014_notes_alerts_actions.py).
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ class HistoryKind(StrEnum):
     STRAND_MOVED_OUT = "strand.moved_out"
     STRAND_MOVED_IN = "strand.moved_in"
     STRAND_TYPE_SAVED = "strand_type.saved"
+    NOTE_ADDED = "note.added"
+    NOTE_EDITED = "note.edited"
+    ALERT_ADDED = "alert.added"
+    ALERT_REMOVED = "alert.removed"
+    ACTION_ADDED = "action.added"
+    ACTION_DONE = "action.done"
     BEDROOM_RECALCULATED = "bedroom.recalculated"
     BEDROOM_OVERRIDDEN = "bedroom.overridden"
     BEDROOM_OVERRIDE_REMOVED = "bedroom.override_removed"
@@ -91,6 +97,12 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.STRAND_MOVED_OUT: "Moved to another case",
     HistoryKind.STRAND_MOVED_IN: "Moved in from another case",
     HistoryKind.STRAND_TYPE_SAVED: "Application or assessment type saved",
+    HistoryKind.NOTE_ADDED: "Note added",
+    HistoryKind.NOTE_EDITED: "Note corrected",
+    HistoryKind.ALERT_ADDED: "Alert added",
+    HistoryKind.ALERT_REMOVED: "Alert removed",
+    HistoryKind.ACTION_ADDED: "Action added",
+    HistoryKind.ACTION_DONE: "Action done or closed",
     HistoryKind.BEDROOM_RECALCULATED: "Bedroom need calculated",
     HistoryKind.BEDROOM_OVERRIDDEN: "Bedroom need overridden",
     HistoryKind.BEDROOM_OVERRIDE_REMOVED: "Bedroom need override removed",

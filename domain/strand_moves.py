@@ -8,8 +8,9 @@ entries on both cases record the old and new case and strand references. The tar
 cardinality rules apply: a move that would give it a second of a kind allowed once is refused,
 naming the strand already there.
 
-What cannot follow by itself is listed before the move (:func:`left_behind`): evidence and other
-files, and open actions, stay on the original case to be moved by hand.
+What cannot follow by itself is listed before the move (:func:`left_behind`): notes written on
+the original stay on its case; its open actions are closed by the move (with why), to be added
+again on the other case if still needed.
 
 A Bedroom assessment is not moved: it is worked out from its own case's household; the other
 case opens its own (a Housing Register application moved to a case without one opens one there).
@@ -19,15 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import history, restricted, strands
+from domain import history, notes, restricted, strands
 from domain.base import utcnow
 from domain.errors import Conflict, PermissionDenied, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, User, parse_case_reference
+from domain.notes import Note
 from domain.referrals.model import Referral
 from domain.strands import Strand
 from domain.strands.model import lock, set_current_key
@@ -54,10 +56,18 @@ def can_move(strand: Strand) -> str | None:
 
 
 def left_behind(session: Session, strand: Strand) -> list[str]:
-    """Files and open actions on the original that the move does not carry, to be moved by
-    hand. (Evidence files belong to the changes they came with; the case's own files and
-    actions are listed here as those features record them against a strand.)"""
-    return []
+    """What the move does not carry, for the officer to deal with by hand: the notes written on
+    the original (they stay on its case) and its open actions (closed by the move: add them
+    again on the other case if they still need doing)."""
+    found = []
+    written = session.scalar(
+        select(func.count()).select_from(Note).where(Note.strand_id == strand.id)
+    )
+    if written:
+        found.append(f"{written} {'note' if written == 1 else 'notes'} (they stay on this case)")
+    for action in notes.open_actions_on_strand(session, strand.id):
+        found.append(f"the open action “{action.what}” (it will be closed)")
+    return found
 
 
 def move(
@@ -119,6 +129,14 @@ def move(
                 actor_label=action.actor_label,
                 recorded_at=action.recorded_at,
             )
+        )
+    for todo in notes.open_actions_on_strand(session, locked.id):
+        notes.finish_action(
+            session,
+            actor,
+            officer,
+            todo,
+            outcome=f"Closed: {old_reference} moved to case {target.reference}",
         )
     referral = session.scalar(select(Referral).where(Referral.strand_id == locked.id))
     if referral is not None:

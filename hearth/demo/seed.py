@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes.engine import Notifier
-from domain import clock, household
+from domain import clock, household, notes
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
@@ -182,4 +182,57 @@ def seed_demo(session: Session, *, force: bool = False, settings: Settings | Non
     )
     _seed_changes(session, accounts, reviewer=officers[1], notifier=notifier)
     _seed_referrals(session, officer=officers[2])
+    _seed_notes(session, accounts, officers[1])
     return True
+
+
+def _seed_notes(
+    session: Session, accounts: dict[int, tuple[PortalAccount, Case]], officer: User
+) -> None:
+    """An alert, notes and an action on the first portal applicant's case, so the Notes &
+    actions tab, the case header and the review page of its change show what they look like."""
+    if not accounts:
+        return
+    _account, case = accounts[min(accounts)]
+    actor = Actor.officer(officer)
+    today = clock.today()
+    primary = case.primary
+    assert primary is not None
+    notes.add_alert(
+        session,
+        actor,
+        officer,
+        notes.About(case=case, person=primary.person),
+        alert_type="Interpreter needed",
+        text="Prefers Urdu for anything about the tenancy; book the interpreting service",
+        date_from=None,
+        date_until=None,
+        today=today,
+    )
+    notes.add_note(
+        session,
+        actor,
+        officer,
+        notes.About(case=case),
+        category="Phone call",
+        text="Called about the housing register band; explained the medical assessment route.",
+    )
+    notes.add_note(
+        session,
+        actor,
+        officer,
+        notes.About(case=case, person=primary.person),
+        category="Office interview",
+        text="Brought proof of address and the children's birth certificates; copies taken.",
+    )
+    notes.add_action(
+        session,
+        actor,
+        officer,
+        notes.About(case=case),
+        what="Ask the GP for the medical evidence",
+        assignee_id=officer.id,
+        team_id=None,
+        due_date=today + dt.timedelta(days=7),
+        today=today,
+    )

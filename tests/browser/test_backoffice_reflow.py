@@ -11,14 +11,16 @@ width gets one browser context. Full-page screenshots of the busiest pages go to
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain import notes
 from domain.history import Actor
-from domain.models import CasePerson, Team
+from domain.models import Case, CasePerson, Team
 from domain.pending import PendingChange
 from domain.referrals.model import Referral
 from domain.strands import Strand, council_types
@@ -188,6 +190,22 @@ def seed(db: Session) -> tuple[str, dict[str, Any]]:
         .order_by((Strand.type_code == "housing_register").desc(), Strand.id)
     ).first()
     council_types.save(db, Actor.officer(officer), TENANCY)  # a council's own type to edit
+    # A note and an alert on the busiest case, for their pages (the demo's are elsewhere).
+    on_case = notes.About(case=db.get(Case, busiest_case))
+    note = notes.add_note(
+        db, Actor.officer(officer), officer, on_case, category="Visit", text="Home visit: " * 40
+    )
+    alert = notes.add_alert(
+        db,
+        Actor.officer(officer),
+        officer,
+        on_case,
+        alert_type="Risk to staff: do not visit alone",
+        text="Dog on the premises; visit in pairs",
+        date_from=None,
+        date_until=None,
+        today=dt.date.today(),
+    )
     assert others and change and referral and team and primary and case_strand, (
         "the demo data has changed shape"
     )
@@ -203,6 +221,8 @@ def seed(db: Session) -> tuple[str, dict[str, Any]]:
         "case_strand_id": case_strand,
         "type_code": "health_assessment",
         "code": "tenancy_sustainment",
+        "note_id": note.id,
+        "alert_id": alert.id,
     }
     return officer.email, ids
 

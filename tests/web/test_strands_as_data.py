@@ -268,7 +268,7 @@ def test_a_homeless_referral_moves_to_another_case_with_journals_on_both(
     page = pages.get("backoffice:strand_move", status=403, case_id=source.id, strand_id=original.id)
     sign_in_officer(*CASES, Permission.MOVE_STRANDS, name="Mo Mover")
     page = pages.get("backoffice:strand_move", case_id=source.id, strand_id=original.id)
-    assert "move any that belong to it by hand" in page.select_one("#left-behind").get_text()
+    assert "Nothing else is recorded against it" in page.select_one("#left-behind").get_text()
     form = {"version": str(original.version), "target": closed.reference}
     page = pages.post(
         "backoffice:strand_move", form, status=400, case_id=source.id, strand_id=original.id
