@@ -30,7 +30,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from bench import sql_changes, sql_history, sql_households, sql_work, vocab
+from bench import sql_changes, sql_history, sql_households, sql_notes, sql_work, vocab
 from bench.sql_households import Step
 from changes.kinds import KINDS
 from domain import passwords
@@ -48,6 +48,7 @@ STEPS: list[Step] = [
     *sql_work.STEPS,
     *sql_changes.STEPS,
     *sql_history.STEPS,
+    *sql_notes.STEPS,
 ]
 
 Say = Callable[[str], None]

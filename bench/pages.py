@@ -124,6 +124,11 @@ PAGES: list[Page] = [
     Page("person_surname", "person search, a surname alone", _surname_searches),
     Page("person", "person page", _people),
     Page("strand", "application or assessment page", lambda ctx: ctx.fixture.strand_paths),
+    Page(
+        "case_notes",
+        "case notes & actions tab",
+        lambda ctx: [f"/backoffice/cases/{i}/notes" for i in ctx.fixture.case_ids],
+    ),
     # Pages other issues add (16: cases list with columns; 15: My work). Correct the path
     # when the page lands; it is measured as soon as it answers.
     Page(
