@@ -43,6 +43,9 @@ class HistoryKind(StrEnum):
     ALERT_REMOVED = "alert.removed"
     ACTION_ADDED = "action.added"
     ACTION_DONE = "action.done"
+    FILE_UPLOADED = "file.uploaded"
+    FILE_REMOVED = "file.removed"
+    LETTER_GENERATED = "letter.generated"
     BEDROOM_RECALCULATED = "bedroom.recalculated"
     BEDROOM_OVERRIDDEN = "bedroom.overridden"
     BEDROOM_OVERRIDE_REMOVED = "bedroom.override_removed"
@@ -103,6 +106,9 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.ALERT_REMOVED: "Alert removed",
     HistoryKind.ACTION_ADDED: "Action added",
     HistoryKind.ACTION_DONE: "Action done or closed",
+    HistoryKind.FILE_UPLOADED: "File uploaded",
+    HistoryKind.FILE_REMOVED: "File removed",
+    HistoryKind.LETTER_GENERATED: "Letter generated",
     HistoryKind.BEDROOM_RECALCULATED: "Bedroom need calculated",
     HistoryKind.BEDROOM_OVERRIDDEN: "Bedroom need overridden",
     HistoryKind.BEDROOM_OVERRIDE_REMOVED: "Bedroom need override removed",

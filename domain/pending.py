@@ -10,7 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text, update
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain.base import Base, created_timestamp, intpk, json_data, str320, timestamp
@@ -143,13 +155,43 @@ class EvidenceFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str320] = mapped_column(unique=True)
     description: Mapped[str | None] = mapped_column(Text)
+    # Where it came from: "portal" (sent with a change), "officer" (uploaded in the back office)
+    # or "letter" (generated from a letter template).
+    source: Mapped[str] = mapped_column(String(20), default="portal", server_default="portal")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    strand_id: Mapped[int | None] = mapped_column(ForeignKey("strand.id", ondelete="SET NULL"))
+    category: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[created_timestamp]
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
 
     change: Mapped[PendingChange | None] = relationship(back_populates="files")
 
     __table_args__ = (
-        Index("ix_evidence_file_case_id", "case_id"),
+        Index("ix_evidence_file_case_id_created_at_id", "case_id", "created_at", "id"),
         Index("ix_evidence_file_change_id", "change_id"),
+        CheckConstraint("source IN ('portal', 'officer', 'letter')", name="source_known"),
+    )
+
+
+class FileDownload(Base):
+    """One download of a case file: who, when, which file (for the activity log)."""
+
+    __tablename__ = "file_download"
+
+    id: Mapped[intpk]
+    file_id: Mapped[int] = mapped_column(ForeignKey("evidence_file.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("housing_case.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_account.id"))
+    downloaded_at: Mapped[created_timestamp]
+
+    __table_args__ = (
+        Index("ix_file_download_file_id_downloaded_at", "file_id", "downloaded_at"),
+        Index("ix_file_download_case_id_downloaded_at", "case_id", "downloaded_at"),
+        Index("ix_file_download_user_id_downloaded_at", "user_id", "downloaded_at"),
+        CheckConstraint("user_id IS NOT NULL OR account_id IS NOT NULL", name="by_someone"),
     )
 
 
