@@ -10,10 +10,10 @@ from starlette.responses import Response
 from wtforms import Form, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from changes import engine, evidence, queue
+from changes import engine, queue
 from changes.engine import Notifier
 from changes.kinds import KINDS
-from domain import notes, restricted
+from domain import files, notes, restricted
 from domain.household import members_on, past_members
 from domain.ids import parse_id
 from domain.models import Case, Team, User, parse_case_reference
@@ -276,14 +276,19 @@ def reject(ctx: Ctx) -> Response:
 
 @officer_view(Permission.CASES)
 def evidence_file(ctx: Ctx) -> Response:
+    """A case file (evidence, an upload, a letter) for an officer who may open its case; the
+    download is recorded."""
     record = ctx.db.get(EvidenceFile, ctx.request.path_params["file_id"])
-    if record is None:
+    if record is None or record.removed_at is not None:
         raise HTTPException(404)
     case = ctx.db.get(Case, record.case_id)
     assert ctx.user is not None and case is not None
     restricted.open_case(ctx.db, ctx.user, case, ctx.request.url.path)
+    files.record_download(ctx.db, record, user=ctx.user)
     return attachment(
-        evidence.path_of(ctx.settings.files_dir, record),
+        ctx.files,
+        record.storage_key,
         content_type=record.content_type,
         filename=record.original_name,
+        size=record.size,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from domain.drafts import JourneyDraft
 from domain.errors import FieldErrors
 from domain.models import Case, Person, PortalAccount
 from domain.pending import EvidenceFile, PendingChange
+from domain.storage import FileStore
 
 JOURNEY = "change"
 
@@ -98,7 +98,7 @@ def keep(
     *,
     draft: Draft | None,
     today: dt.date,
-    folder: Path,
+    files: FileStore,
     max_bytes: int,
 ) -> Draft:
     """Check the form and the files together and keep them in the draft; FieldErrors lists
@@ -109,7 +109,7 @@ def keep(
     payload = check(session, case, applicant, kind, form, today=today, problem=problem)
     stored = [
         evidence.store(
-            session, folder, upload, case_id=case.id, max_bytes=max_bytes, account_id=account.id
+            session, files, upload, case_id=case.id, max_bytes=max_bytes, account_id=account.id
         ).id
         for upload in uploads
     ]

@@ -29,6 +29,7 @@ from web.context import AppState
 from web.csrf import csrf_token
 from web.oidc import OIDCClient
 from web.settings import Settings
+from web.storage import store_for
 from web.templating import Assets, brand_css_path, build_templates
 from web.urls import Urls
 
@@ -232,6 +233,7 @@ def create_app(
         assets,
         officer_oidc=OIDCClient(settings.officer_oidc) if settings.officer_oidc else None,
         applicant_oidc=OIDCClient(settings.applicant_oidc) if settings.applicant_oidc else None,
+        files=store_for(settings),
     )
     # Signing out redirects a POSTed form to the provider, which form-action must allow.
     providers = {c.origin for c in (settings.officer_oidc, settings.applicant_oidc) if c}

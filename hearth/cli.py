@@ -1,4 +1,5 @@
-"""The `hearth` command: serve, db upgrade, seed-demo, create-officer, worker."""
+"""The `hearth` command: serve, db upgrade, seed-demo, create-officer, files copy-to-bucket,
+worker."""
 
 from __future__ import annotations
 
@@ -146,6 +147,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_files_copy(args: argparse.Namespace) -> int:
+    from web.storage import copy_all, folder_store, store_for
+
+    settings = _settings()
+    if not settings.s3_bucket:
+        raise SettingsError("set S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS) first")
+    source, target = folder_store(settings), store_for(settings)
+    copied, skipped = copy_all(source, target)
+    print(
+        f"Copied {copied} file(s) from {settings.files_dir} to bucket {settings.s3_bucket}; "
+        f"{skipped} already there."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hearth", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     officer.add_argument("--password", default=None, help="for local sign-in (embedded mode)")
     officer.set_defaults(func=cmd_create_officer)
+
+    files = sub.add_parser("files", help="file storage tasks")
+    files_sub = files.add_subparsers(dest="files_command", required=True)
+    copy = files_sub.add_parser(
+        "copy-to-bucket",
+        help="copy every stored file from the local folder to the S3 bucket (S3_BUCKET)",
+    )
+    copy.set_defaults(func=cmd_files_copy)
 
     worker = sub.add_parser("worker", help="run background jobs")
     worker.add_argument("--once", action="store_true", help="run queued jobs then exit")

@@ -22,6 +22,7 @@ from domain.clock import now
 from domain.outbox import SEND_JOB
 from hearth.mail import send_outbox_email
 from hearth.worker_context import JobContext
+from web.storage import store_for
 
 Handler = Callable[[Session, dict[str, Any], JobContext], dict[str, Any] | None]
 Scheduler = Callable[[Session, dt.date], object]
@@ -44,7 +45,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(SEND_JOB, send_outbox_email, about="sends an email from the outbox"),
     JobSpec(
         evidence.PRUNE_JOB,
-        lambda s, p, c: {"deleted": evidence.prune_unsent(s, c.settings.files_dir, now=now())},
+        lambda s, p, c: {"deleted": evidence.prune_unsent(s, store_for(c.settings), now=now())},
         daily=_daily(evidence.PRUNE_JOB),
         about="removes evidence uploaded for changes never sent (after two days)",
     ),

@@ -17,8 +17,9 @@ from wtforms import Form, RadioField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
 from wtforms.validators import InputRequired
 
-from changes import drafting, engine, evidence
+from changes import drafting, engine
 from changes.kinds import KINDS, Kind
+from domain import files
 from domain.access import applicant_case, closed_case
 from domain.ids import parse_id
 from domain.models import Case, Person
@@ -85,15 +86,13 @@ def choose(ctx: Ctx) -> Response:
     return ctx.render("portal/changes/choose.html", form=form, hints=hints)
 
 
-def _uploads(ctx: Ctx) -> list[evidence.Upload]:
+def _uploads(ctx: Ctx) -> list[files.Upload]:
     if ctx.form is None:
         return []
     uploads = []
-    limit = ctx.settings.max_upload_mb * 1024 * 1024
     for item in ctx.form.getlist("evidence"):
         if isinstance(item, UploadFile) and item.filename:
-            # Read one byte past the limit: enough to refuse an oversized file.
-            uploads.append(evidence.Upload(item.filename, item.file.read(limit + 1)))
+            uploads.append(files.Upload(item.filename, item.file))
     return uploads
 
 
@@ -140,7 +139,7 @@ def change_form(ctx: Ctx) -> Response:
             _uploads(ctx),
             draft=draft,
             today=ctx.today,
-            folder=ctx.settings.files_dir,
+            files=ctx.files,
             max_bytes=ctx.settings.max_upload_mb * 1024 * 1024,
         )
         if kept:
@@ -247,8 +246,11 @@ def change_file(ctx: Ctx) -> Response:
         or record.change_id != ctx.request.path_params["change_id"]
     ):
         raise HTTPException(404)
+    files.record_download(ctx.db, record, account=ctx.account)
     return attachment(
-        evidence.path_of(ctx.settings.files_dir, record),
+        ctx.files,
+        record.storage_key,
         content_type=record.content_type,
         filename=record.original_name,
+        size=record.size,
     )

@@ -30,6 +30,7 @@ from hearth.settings import Settings, load_settings
 from tests.support.database import DatabaseUnderTest, create_database, drop_database
 from tests.support.factories import TEST_PASSWORD, make_officer
 from tests.support.pages import Pages
+from tests.support.s3 import S3Server, s3_server
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -166,6 +167,31 @@ def sign_in_officer(db: Session, pages: Pages) -> Callable[..., User]:
         return user
 
     return sign_in
+
+
+# --- file storage ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """moto's S3 server, a separate process on loopback, for the whole run."""
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["folder", "s3"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Run a test against the folder store and against the S3-speaking server."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_env(store_kind: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    """Settings that send files to the store this run of the test is about."""
+    if store_kind == "s3":
+        server: S3Server = request.getfixturevalue("s3")
+        return server.env(server.new_bucket())
+    return {}
 
 
 # --- browser -----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from wtforms import Form
 from domain import clock
 from domain.errors import Conflict, RuleBroken
 from domain.models import PortalAccount, User
+from domain.storage import FileStore
 from web.csrf import csrf_token
 from web.errors import Problems, is_write_clash, summary_items
 from web.oidc import OIDCClient
@@ -74,6 +75,7 @@ class AppState:
     officer_oidc: OIDCClient | None = None
     applicant_oidc: OIDCClient | None = None
     urls: Urls | None = None  # the app's named routes (set once the routes are built)
+    files: FileStore | None = None  # where file bytes live (folder or bucket)
 
 
 def app_state(request: Request) -> AppState:
@@ -112,6 +114,13 @@ class Ctx:
     @property
     def state(self) -> AppState:
         return app_state(self.request)
+
+    @property
+    def files(self) -> FileStore:
+        """The file store the settings chose (one per app, shared by its requests)."""
+        store = self.state.files
+        assert store is not None, "the app was built without a file store"
+        return store
 
     @property
     def settings_idle(self) -> dt.timedelta:

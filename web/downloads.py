@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
+
+from domain.storage import FileMissing, FileStore
 
 
-def attachment(path: Path, *, content_type: str, filename: str) -> Response:
-    """The file as a download, never cached (it holds personal data); 404 if it is gone."""
-    if not path.exists():
-        raise HTTPException(404)
-    return FileResponse(
-        path,
-        media_type=content_type,
-        filename=filename,
-        content_disposition_type="attachment",
-        headers={"cache-control": "private, no-store"},
-    )
+def _disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=utf-8''{quote(filename)}"
+
+
+def attachment(
+    store: FileStore, key: str, *, content_type: str, filename: str, size: int | None = None
+) -> Response:
+    """The file as a download streamed from the store in chunks, never cached (it holds
+    personal data); 404 if the store no longer has it."""
+    try:
+        chunks = store.chunks(key)
+    except FileMissing:
+        raise HTTPException(404) from None
+    headers = {
+        "content-disposition": _disposition(filename),
+        "cache-control": "private, no-store",
+        "x-content-type-options": "nosniff",
+    }
+    if size is not None:
+        headers["content-length"] = str(size)
+    return StreamingResponse(chunks, media_type=content_type, headers=headers)
 
 
 __all__ = ["attachment"]

@@ -52,6 +52,11 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "housing@northbridge.example"
     max_upload_mb: int = 10
+    # Files go to this S3-compatible bucket when it is set (else to the folder `files_dir`).
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
     # Database connections each web process keeps open (PostgreSQL). A request holds one for
     # its whole unit of work, so this is how many requests a process serves at once without
     # opening a new connection; beyond it, up to as many again are opened and closed per use.

@@ -426,12 +426,15 @@ def test_files_of_changes_never_sent_are_pruned(
     from changes import evidence
     from domain.models import utcnow
     from domain.pending import EvidenceFile
+    from web.storage import FolderStore
+
+    store = FolderStore(tmp_path)
 
     def upload(name: str) -> EvidenceFile:
         return evidence.store(
             db,
-            tmp_path,
-            evidence.Upload(name, b"%PDF-1.4 x"),
+            store,
+            evidence.Upload.of(name, b"%PDF-1.4 x"),
             case_id=family["case"].id,
             max_bytes=1000,
             account_id=family["account"].id,
@@ -453,7 +456,7 @@ def test_files_of_changes_never_sent_are_pruned(
     for record in (sent, abandoned):
         record.created_at = utcnow() - dt.timedelta(days=3)
     db.flush()
-    assert evidence.prune_unsent(db, tmp_path, now=utcnow()) == 1
+    assert evidence.prune_unsent(db, store, now=utcnow()) == 1
     db.flush()
     left = {f.original_name for f in db.scalars(select(EvidenceFile))}
     assert left == {"sent.pdf", "recent.pdf"}

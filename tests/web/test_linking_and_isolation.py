@@ -213,6 +213,7 @@ def test_portal_routes_with_ids_refuse_another_applicants_records(
 ) -> None:
     from changes import engine, evidence
     from hearth.app import build_routes
+    from web.storage import FolderStore
 
     with_ids = {
         name
@@ -225,8 +226,8 @@ def test_portal_routes_with_ids_refuse_another_applicants_records(
     household["account"].person_id = household["amira"].id
     record = evidence.store(
         db,
-        settings.files_dir,
-        evidence.Upload("letter.pdf", b"%PDF-1.4 private"),
+        FolderStore(settings.files_dir),
+        evidence.Upload.of("letter.pdf", b"%PDF-1.4 private"),
         case_id=household["case"].id,
         max_bytes=10_000,
         account_id=household["account"].id,

@@ -27,6 +27,7 @@ from tests.support.factories import (
     open_housing_register,
 )
 from tests.support.pages import Pages
+from web.storage import FolderStore
 
 TODAY = clock.today()
 
@@ -270,8 +271,8 @@ def test_officers_can_download_evidence_and_applicants_cannot_reach_others(
 
     record = evidence.store(
         db,
-        settings.files_dir,
-        evidence.Upload("letter.pdf", b"%PDF-1.4 test"),
+        FolderStore(settings.files_dir),
+        evidence.Upload.of("letter.pdf", b"%PDF-1.4 test"),
         case_id=family["case"].id,
         max_bytes=10_000,
         account_id=family["account"].id,
