@@ -12,6 +12,7 @@ from backoffice import (
     auth,
     case_admin,
     cases,
+    files,
     home,
     notes,
     people,
@@ -157,6 +158,16 @@ routes: list[BaseRoute] = [
     ),
     Route("/cases/{case_id:id}/portal", cases.case_portal, name="case_portal"),
     Route("/cases/{case_id:id}/notes", notes.case_notes, name="case_notes"),
+    Route("/cases/{case_id:id}/files", files.case_files, name="case_files"),
+    Route(
+        "/cases/{case_id:id}/files/upload", files.file_upload, methods=GET_POST, name="file_upload"
+    ),
+    Route(
+        "/cases/{case_id:id}/files/{file_id:id}/remove",
+        files.file_remove,
+        methods=GET_POST,
+        name="file_remove",
+    ),
     Route("/cases/{case_id:id}/notes/new", notes.note_new, methods=GET_POST, name="note_new"),
     Route(
         "/cases/{case_id:id}/notes/{note_id:id}/edit",

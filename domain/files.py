@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain import history
 from domain.base import utcnow
-from domain.errors import FieldErrors, RuleBroken
+from domain.errors import Conflict, FieldErrors, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, CasePerson, PortalAccount, User
@@ -306,9 +306,17 @@ def remove(
                 "decide the change first",
                 field="reason",
             )
-    record.removed_at = utcnow()
-    record.removed_by_id = officer.id
-    record.removed_reason = reason
+    # One statement that only removes a file not yet removed: of two officers removing it at
+    # once, one wins and the other is told.
+    done = session.execute(
+        update(EvidenceFile)
+        .where(EvidenceFile.id == record.id, EvidenceFile.removed_at.is_(None))
+        .values(removed_at=utcnow(), removed_by_id=officer.id, removed_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("Another officer has just removed this file")
+    session.refresh(record)
     history.record(
         session,
         actor,

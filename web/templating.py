@@ -93,6 +93,15 @@ def field_check(request: Any, field: Any) -> dict[str, str]:
     }
 
 
+def file_size(size: int) -> str:
+    """A file's size as people read it: "512 bytes", "48 KB", "2.4 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
     loader = ChoiceLoader(
         [
@@ -128,6 +137,7 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
         short_date=clock.short_date,
         datetime=clock.date_time,
         time=clock.time_of_day,
+        filesize=file_size,
     )
     return Jinja2Templates(env=env)
 

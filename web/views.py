@@ -49,7 +49,8 @@ class SignedIn:
         return permission in self.permissions
 
 
-MAX_FILES = 10
+# Files one request may carry; the pages set their own, lower limits and say so on the page.
+MAX_FILES = 25
 MAX_FIELDS = 200
 
 
