@@ -90,12 +90,13 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from hearth.demo import seed_demo
+    from web.storage import store_for
 
     settings = _settings()
     engine = _ready_engine(settings)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
-        seeded = seed_demo(session, force=args.force, settings=settings)
+        seeded = seed_demo(session, force=args.force, settings=settings, store=store_for(settings))
     print("Demo data added." if seeded else "The database already has data; demo data not added.")
     return 0
 

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes.engine import Notifier
-from domain import clock, household, notes
+from domain import clock, files, household, notes
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
 from domain.models import Address, Case, CaseOfficer, Person, PortalAccount, Team, User
+from domain.storage import FileStore
 from domain.strands import HOUSING_REGISTER, open_strand
 from domain.vocab import OfficerRole
 from hearth.demo.changes import _seed_changes
@@ -54,10 +55,17 @@ def _person(rng: random.Random, sex: str, age: int, surname: str, used: set[str]
     return Person(first_name=first, last_name=surname, date_of_birth=_born(rng, age), sex=sex)
 
 
-def seed_demo(session: Session, *, force: bool = False, settings: Settings | None = None) -> bool:
+def seed_demo(
+    session: Session,
+    *,
+    force: bool = False,
+    settings: Settings | None = None,
+    store: FileStore | None = None,
+) -> bool:
     """Add the demo data. Returns False (and does nothing) if the database has any data.
 
-    `settings` (the defaults if not given) word the emails the demo's decided changes send."""
+    `settings` (the defaults if not given) word the emails the demo's decided changes send;
+    given a file `store`, the demo case also gets two uploaded files."""
     if not force and (
         session.scalar(select(User.id).limit(1)) is not None
         or session.scalar(select(Case.id).limit(1)) is not None
@@ -183,7 +191,67 @@ def seed_demo(session: Session, *, force: bool = False, settings: Settings | Non
     _seed_changes(session, accounts, reviewer=officers[1], notifier=notifier)
     _seed_referrals(session, officer=officers[2])
     _seed_notes(session, accounts, officers[1])
+    if store is not None:
+        _seed_files(session, store, accounts, officers[1])
     return True
+
+
+def _pdf(title: str) -> bytes:
+    """A small, valid one-page PDF saying `title` (demo files open in any viewer)."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _seed_files(
+    session: Session,
+    store: FileStore,
+    accounts: dict[int, tuple[PortalAccount, Case]],
+    officer: User,
+) -> None:
+    """Two files an officer uploaded to the first portal applicant's case (the Files tab)."""
+    if not accounts:
+        return
+    _account, case = accounts[min(accounts)]
+    primary = case.primary
+    assert primary is not None
+    for category, name, title, person in (
+        ("Proof of address", "council tax bill.pdf", "Council tax bill 2026/27", primary.person_id),
+        ("Medical evidence", "GP letter.pdf", "Letter from the GP surgery", None),
+    ):
+        files.upload_to_case(
+            session,
+            store,
+            Actor.officer(officer),
+            officer,
+            case,
+            [files.Upload.of(name, _pdf(title))],
+            category=category,
+            description="",
+            person_id=person,
+            strand_id=None,
+            max_bytes=10 * 1024 * 1024,
+        )
 
 
 def _seed_notes(

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import notes
+from domain import files, notes
 from domain.history import Actor
 from domain.models import Case, CasePerson, Team
 from domain.pending import PendingChange
 from domain.referrals.model import Referral
+from domain.storage import FileStore
 from domain.strands import Strand, council_types
 from domain.vocab import Permission
 from hearth.app import build_routes
@@ -32,6 +33,7 @@ from tests.support.browser import Visit, new_visit
 from tests.support.factories import TEST_PASSWORD, make_officer
 from tests.unit.test_strand_types import TENANCY
 from tests.web.test_route_table import walk
+from web.storage import store_for
 
 WIDTHS = (320, 390, 768, 1366)  # 390: the phone the portal is tested on
 HEIGHT = 900
@@ -147,10 +149,10 @@ def back_office_pages() -> list[tuple[str, str]]:
     ]
 
 
-def seed(db: Session) -> tuple[str, dict[str, Any]]:
+def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
     """The demo council plus an officer with every permission; returns the officer's email and
     ids for the path parameters, picking the records that make the fullest pages."""
-    seed_demo(db)
+    seed_demo(db, store=store)
     officer = make_officer(db, *Permission, name="Reflow Officer")
     busiest_case, case_with_leavers = (
         db.scalars(
@@ -206,6 +208,20 @@ def seed(db: Session) -> tuple[str, dict[str, Any]]:
         date_until=None,
         today=dt.date.today(),
     )
+    # A file with a long name on the busiest case, for the Files tab and its remove page.
+    (upload,) = files.upload_to_case(
+        db,
+        store,
+        Actor.officer(officer),
+        officer,
+        db.get(Case, busiest_case),
+        [files.Upload.of("scan_of_the_tenancy_agreement_and_notice_to_quit_2026.pdf", b"%PDF-1.4")],
+        category="Notice to quit or eviction",
+        description="Handed in at the civic centre " * 5,
+        person_id=primary,
+        strand_id=None,
+        max_bytes=10**6,
+    )
     assert others and change and referral and team and primary and case_strand, (
         "the demo data has changed shape"
     )
@@ -223,6 +239,7 @@ def seed(db: Session) -> tuple[str, dict[str, Any]]:
         "code": "tenancy_sustainment",
         "note_id": note.id,
         "alert_id": alert.id,
+        "file_id": upload.id,
     }
     return officer.email, ids
 
@@ -274,7 +291,7 @@ def problems_with(visit: Visit, label: str) -> list[str]:
 
 def test_every_back_office_page_reflows_from_320_to_1366_px(browser, live: Live) -> None:  # type: ignore[no-untyped-def]
     with live.sessions.begin() as db:
-        email, ids = seed(db)
+        email, ids = seed(db, store_for(live.settings))
     pages = back_office_pages()
     assert len(pages) > 15, pages
 
