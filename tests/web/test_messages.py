@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from changes import engine
 from domain import message_templates as mt
+from domain import messages, outbox
 from domain.history import Actor
 from domain.messages import Message
 from domain.models import HistoryEvent, User, utcnow
@@ -25,7 +26,7 @@ from tests.conftest import _savepoint_sessions, make_settings
 from tests.support.notify_server import NotifyPeer, notify_server
 from tests.support.pages import Pages
 from tests.support.smtp import MailCatcher, smtp_server
-from tests.web.case_fixtures import NOTIFIER, submit
+from tests.web.case_fixtures import NOTIFIER, TODAY, QueryCounter, submit
 from web.settings import Settings
 
 CASES = (Permission.CASES, Permission.PEOPLE, Permission.QUEUE)
@@ -295,3 +296,57 @@ def test_an_officer_without_cases_cannot_send_or_see_comms(
         "backoffice:message_retry", {"version": "1"}, status=403, case_id=case.id, message_id=1
     )
     pages.get("backoffice:admin_message_templates", status=403)
+
+
+def test_the_tab_pages_newest_first_with_the_same_queries_for_a_few_or_many(
+    db: Session,
+    pages: Pages,
+    sign_in_officer: Callable[..., User],
+    family: dict[str, Any],
+    queries: QueryCounter,
+) -> None:
+    case, mum = family["case"], family["mum"]
+    mum.email = "amira.khan@example.com"
+    officer = sign_in_officer(*CASES, name="Rina Patel")
+    template = _template(db, officer)
+
+    def send(n: int) -> None:
+        for i in range(n):
+            messages.send(
+                db,
+                Actor.officer(officer),
+                officer,
+                case,
+                template,
+                person_id=mum.id,
+                strand_id=None,
+                subject=f"Subject {i}",
+                body=f"Body {i}",
+                today=TODAY,
+            )
+            outbox.queue_email(
+                db,
+                to="amira@example.com",
+                subject="Decision",
+                body="b",
+                kind="change.x",
+                case_id=case.id,
+            )
+        db.commit()
+
+    def count() -> int:
+        queries.count = 0
+        pages.get("backoffice:case_messages", case_id=case.id)
+        return queries.count
+
+    send(1)
+    few = count()
+    send(20)
+    assert count() == few  # no query per row
+    first = pages.get("backoffice:case_messages", case_id=case.id)
+    seen = [li["data-kind"] + li["data-id"] for li in first.select("#comms-list > li")]
+    assert len(seen) == 25
+    older = first.select_one('a[rel="next"]')["href"]
+    second = pages.fetch(pages.url("backoffice:case_messages", case_id=case.id) + older)
+    more = [li["data-kind"] + li["data-id"] for li in second.select("#comms-list > li")]
+    assert len(more) == 42 - 25 and not set(seen) & set(more)
