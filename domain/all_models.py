@@ -4,6 +4,8 @@ from domain import (  # noqa: F401
     assessments,
     council_settings,
     drafts,
+    message_templates,
+    messages,
     models,
     notes,
     pending,

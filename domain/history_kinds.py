@@ -46,6 +46,10 @@ class HistoryKind(StrEnum):
     FILE_UPLOADED = "file.uploaded"
     FILE_REMOVED = "file.removed"
     LETTER_GENERATED = "letter.generated"
+    MESSAGE_SENT = "message.sent"
+    MESSAGE_FAILED = "message.failed"
+    MESSAGE_RETRIED = "message.retried"
+    MESSAGE_TEMPLATE_SAVED = "message_template.saved"
     BEDROOM_RECALCULATED = "bedroom.recalculated"
     BEDROOM_OVERRIDDEN = "bedroom.overridden"
     BEDROOM_OVERRIDE_REMOVED = "bedroom.override_removed"
@@ -109,6 +113,10 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.FILE_UPLOADED: "File uploaded",
     HistoryKind.FILE_REMOVED: "File removed",
     HistoryKind.LETTER_GENERATED: "Letter generated",
+    HistoryKind.MESSAGE_SENT: "Message sent",
+    HistoryKind.MESSAGE_FAILED: "Message not delivered",
+    HistoryKind.MESSAGE_RETRIED: "Message sent again",
+    HistoryKind.MESSAGE_TEMPLATE_SAVED: "Message template saved",
     HistoryKind.BEDROOM_RECALCULATED: "Bedroom need calculated",
     HistoryKind.BEDROOM_OVERRIDDEN: "Bedroom need overridden",
     HistoryKind.BEDROOM_OVERRIDE_REMOVED: "Bedroom need override removed",

@@ -75,5 +75,6 @@ class OutboxEmail(Base):
 
     __table_args__ = (
         Index("ix_outbox_email_status_created_at", "status", "created_at"),
-        Index("ix_outbox_email_case_id", "case_id"),
+        # The case's Comms tab pages through its emails newest first (backoffice.comms_queries).
+        Index("ix_outbox_email_case_id_created_at_id", "case_id", "created_at", "id"),
     )

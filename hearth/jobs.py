@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from changes import evidence
-from domain import assessments, drafts, jobs, throttle
+from domain import assessments, drafts, jobs, messages, throttle
 from domain.clock import now
 from domain.outbox import SEND_JOB
+from hearth import notify
 from hearth.mail import send_outbox_email
 from hearth.worker_context import JobContext
 from web.storage import store_for
@@ -43,6 +44,12 @@ def _daily(kind: str) -> Scheduler:
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("noop", lambda s, p, c: {"echo": p.get("echo")}, about="checks a worker is alive"),
     JobSpec(SEND_JOB, send_outbox_email, about="sends an email from the outbox"),
+    JobSpec(messages.SMS_JOB, notify.send_sms_message, about="sends a text message from a case"),
+    JobSpec(
+        messages.POLL_JOB,
+        notify.poll_message,
+        about="asks GOV.UK Notify whether a message was delivered",
+    ),
     JobSpec(
         evidence.PRUNE_JOB,
         lambda s, p, c: {"deleted": evidence.prune_unsent(s, store_for(c.settings), now=now())},

@@ -141,6 +141,41 @@ def _oidc(env: Mapping[str, str], prefix: str, label: str) -> OIDCConfig | None:
     return OIDCConfig(issuer, client_id, secret, env.get(f"{prefix}LABEL", "").strip() or label)
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _notify(env: Mapping[str, str]) -> dict[str, str]:
+    """GOV.UK Notify: an API key (`{name}-{service id}-{secret}`), where the API is, and the
+    ids of the pass-through templates (with ((subject)) and ((body)) personalisation)."""
+    key = (env.get("NOTIFY_API_KEY") or "").strip()
+    base_url = (env.get("NOTIFY_BASE_URL") or "").strip().rstrip("/")
+    sms = (env.get("NOTIFY_SMS_TEMPLATE_ID") or "").strip().lower()
+    email = (env.get("NOTIFY_EMAIL_TEMPLATE_ID") or "").strip().lower()
+    if key and not (len(key) >= 74 and _UUID.match(key[-73:-37]) and _UUID.match(key[-36:])):
+        raise SettingsError(
+            "NOTIFY_API_KEY must be a GOV.UK Notify API key: a name, then the service id and "
+            "the secret key (two UUIDs), joined by hyphens"
+        )
+    for name, value in (("NOTIFY_SMS_TEMPLATE_ID", sms), ("NOTIFY_EMAIL_TEMPLATE_ID", email)):
+        if value and not _UUID.match(value):
+            raise SettingsError(f"{name} must be a Notify template id (a UUID), not {value!r}")
+        if value and not key:
+            raise SettingsError(f"{name} is set but NOTIFY_API_KEY is not")
+    if key and not (sms or email):
+        raise SettingsError(
+            "NOTIFY_API_KEY is set: also set NOTIFY_SMS_TEMPLATE_ID (and NOTIFY_EMAIL_TEMPLATE_ID "
+            "to send emails through Notify)"
+        )
+    if base_url and not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise SettingsError(f"NOTIFY_BASE_URL must be an https:// address, not {base_url!r}")
+    return {
+        "notify_api_key": key,
+        "notify_base_url": base_url or "https://api.notifications.service.gov.uk",
+        "notify_sms_template_id": sms,
+        "notify_email_template_id": email,
+    }
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     mode = env.get("HEARTH_MODE", "embedded").strip().lower() or "embedded"
@@ -197,6 +232,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
         mail_from=env.get("MAIL_FROM", "housing@northbridge.example"),
+        **_notify(env),
         max_upload_mb=_int(env, "MAX_UPLOAD_MB", 10, minimum=1),
         s3_bucket=env.get("S3_BUCKET", "").strip(),
         s3_prefix=env.get("S3_PREFIX", "").strip(),

@@ -1,6 +1,7 @@
 """The developer mail page: in the embedded default, emails are not sent anywhere, so they are
 shown here instead. The route only exists in embedded mode, and answers only a browser on this
-machine (loopback): the emails hold password reset and confirmation links."""
+machine (loopback): the emails hold password reset and confirmation links. Text messages sent
+from cases (without GOV.UK Notify) are listed after the emails."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from domain.messages import Message
 from domain.security import OutboxEmail
 from web.context import Ctx
 from web.views import portal_view
@@ -34,4 +36,7 @@ def dev_mail(ctx: Ctx) -> Response:
     if ctx.client_address not in LOOPBACK:
         raise HTTPException(404)
     emails = ctx.db.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(50)).all()
-    return ctx.render("portal/dev_mail.html", emails=emails, linkify=linkify)
+    texts = ctx.db.scalars(
+        select(Message).where(Message.channel == "sms").order_by(Message.id.desc()).limit(50)
+    ).all()
+    return ctx.render("portal/dev_mail.html", emails=emails, texts=texts, linkify=linkify)

@@ -51,6 +51,11 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "housing@northbridge.example"
+    # GOV.UK Notify (hearth.notify): text messages, and emails too when an email template is set.
+    notify_api_key: str = field(default="", repr=False)
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_sms_template_id: str = ""
+    notify_email_template_id: str = ""
     max_upload_mb: int = 10
     # Files go to this S3-compatible bucket when it is set (else to the folder `files_dir`).
     s3_bucket: str = ""
@@ -69,6 +74,16 @@ class Settings:
     @property
     def embedded(self) -> bool:
         return self.mode == "embedded"
+
+    @property
+    def notify_sms(self) -> bool:
+        """Text messages go through GOV.UK Notify (else to a folder when embedded)."""
+        return bool(self.notify_api_key and self.notify_sms_template_id)
+
+    @property
+    def notify_email(self) -> bool:
+        """Emails go through GOV.UK Notify rather than SMTP."""
+        return bool(self.notify_api_key and self.notify_email_template_id)
 
     @property
     def files_dir(self) -> Path:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes.engine import Notifier
-from domain import clock, files, household, notes
+from domain import clock, files, household, message_templates, messages, notes
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
@@ -193,6 +193,7 @@ def seed_demo(
     _seed_notes(session, accounts, officers[1])
     if store is not None:
         _seed_files(session, store, accounts, officers[1])
+    _seed_messages(session, accounts, officers[1], settings)
     return True
 
 
@@ -304,3 +305,69 @@ def _seed_notes(
         due_date=today + dt.timedelta(days=7),
         today=today,
     )
+
+
+def _seed_messages(
+    session: Session,
+    accounts: dict[int, tuple[PortalAccount, Case]],
+    officer: User,
+    settings: Settings,
+) -> None:
+    """An email and a text message template, and an email sent from the first portal
+    applicant's case, so the Comms tab and the template admin show what they look like."""
+    actor = Actor.officer(officer)
+    email = message_templates.save_template(
+        session,
+        actor,
+        template=None,
+        channel="email",
+        name="Appointment at the civic centre",
+        subject="Your housing appointment – {{ case.reference }}",
+        body=(
+            "Dear {{ person.full_name }},\n\nPlease come to the civic centre to talk about your "
+            "housing application. Bring proof of your address and income.\n\nIf you cannot "
+            "come, call us on {{ council.phone }}.\n\n{{ officer.name }}\n{{ council.name }}"
+        ),
+    )
+    message_templates.save_template(
+        session,
+        actor,
+        template=None,
+        channel="sms",
+        name="Documents reminder",
+        subject="",
+        body=(
+            "Hi {{ person.first_name }}, this is {{ council.name }}. Please send the documents "
+            "we asked for (case {{ case.reference }}). Questions? Call {{ council.phone }}."
+        ),
+    )
+    if not accounts:
+        return
+    _account, case = accounts[min(accounts)]
+    primary = case.primary
+    assert primary is not None
+    if primary.person.email:
+        draft = messages.draft(
+            session,
+            case,
+            email,
+            person_id=primary.person_id,
+            strand_id=None,
+            officer=officer,
+            council=message_templates.Council(
+                settings.council_name, settings.council_phone, settings.service_name
+            ),
+            today=clock.today(),
+        )
+        messages.send(
+            session,
+            actor,
+            officer,
+            case,
+            email,
+            person_id=primary.person_id,
+            strand_id=None,
+            subject=draft.subject,
+            body=draft.body,
+            today=clock.today(),
+        )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from domain import files, notes
 from domain.history import Actor
+from domain.message_templates import MessageTemplate
 from domain.models import Case, CasePerson, Team
 from domain.pending import PendingChange
 from domain.referrals.model import Referral
@@ -56,6 +57,13 @@ NOT_PAGES = {
 SIGNED_OUT = ("backoffice:sign_in", "backoffice:signed_out")
 # More states of some pages, whose layout differs from the plain URL's.
 VARIANTS = {
+    # The send page with a template and a recipient chosen: the merged message to check.
+    "backoffice:message_new": [
+        "/backoffice/cases/{case_id}/messages/new?template={template_id}&recipient={person_id}"
+    ],
+    "backoffice:admin_message_template_preview": [
+        "/backoffice/admin/message-templates/{template_id}/preview?case=HC-{case_id}"
+    ],
     "backoffice:case": ["/backoffice/cases/{case_id}?closed=1"],
     "backoffice:people": ["/backoffice/people?q=HC-{case_id}"],
     "backoffice:case_people": ["/backoffice/cases/{case_with_leavers_id}/people?past=1"],
@@ -240,6 +248,10 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         "note_id": note.id,
         "alert_id": alert.id,
         "file_id": upload.id,
+        # The demo's email template (its text message one is shorter).
+        "template_id": db.scalars(
+            select(MessageTemplate.id).where(MessageTemplate.channel == "email")
+        ).first(),
     }
     return officer.email, ids
 

@@ -89,3 +89,25 @@ def test_jobs_run_in_the_web_process_only_by_default_when_embedded(tmp_path: Pat
         )
     )
     assert production.run_jobs_in_web is False
+
+
+NOTIFY_KEY = "hearth_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
+TEMPLATE = "6d3c1a52-1c1e-4f5e-9a55-0c3c1a5e0001"
+
+
+def test_notify_needs_a_real_key_and_template_ids_and_hides_the_key(tmp_path: Path) -> None:
+    settings = load_settings(
+        env(tmp_path, NOTIFY_API_KEY=NOTIFY_KEY, NOTIFY_SMS_TEMPLATE_ID=TEMPLATE)
+    )
+    assert settings.notify_sms and not settings.notify_email
+    assert settings.notify_base_url == "https://api.notifications.service.gov.uk"
+    assert NOTIFY_KEY not in repr(settings)
+    assert not load_settings(env(tmp_path)).notify_sms
+    with pytest.raises(SettingsError, match="NOTIFY_API_KEY must be a GOV\\.UK Notify API key"):
+        load_settings(env(tmp_path, NOTIFY_API_KEY="secret", NOTIFY_SMS_TEMPLATE_ID=TEMPLATE))
+    with pytest.raises(SettingsError, match="also set NOTIFY_SMS_TEMPLATE_ID"):
+        load_settings(env(tmp_path, NOTIFY_API_KEY=NOTIFY_KEY))
+    with pytest.raises(SettingsError, match="NOTIFY_EMAIL_TEMPLATE_ID must be a Notify template"):
+        load_settings(env(tmp_path, NOTIFY_API_KEY=NOTIFY_KEY, NOTIFY_EMAIL_TEMPLATE_ID="welcome"))
+    with pytest.raises(SettingsError, match="NOTIFY_SMS_TEMPLATE_ID is set but NOTIFY_API_KEY"):
+        load_settings(env(tmp_path, NOTIFY_SMS_TEMPLATE_ID=TEMPLATE))

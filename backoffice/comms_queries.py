@@ -1,0 +1,158 @@
+"""What the Comms tab reads: everything sent to the household of a case, newest first, a page at
+a time — the messages officers sent (`message`) and the service's own emails about the case
+(`outbox_email`: decisions, referral updates…), as one keyset-paged list over both tables, each
+read by its index on (case, created_at, id); then the page's records (one query per kind).
+
+Each kind is a `Part`: a SELECT of (kind, id, at) for a case, and a loader that turns ids into
+`CommsRow`s. Another kind (letters, say) is one more Part in `PARTS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.orm import Session, joinedload
+
+from domain import paging
+from domain.messages import OUTBOX_KIND, STATUSES, Message
+from domain.security import OutboxEmail
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class CommsRow:
+    """One thing sent, in the words the tab shows."""
+
+    kind: str  # "message" (an officer's), "email" (the service's own)
+    id: int
+    at: dt.datetime
+    channel: str  # "Email", "Text message"
+    to: str
+    to_name: str | None
+    subject: str | None
+    body: str
+    status: str  # queued, sent, delivered, failed
+    error: str | None
+    sent_by: str  # an officer's name, or "Hearth (automatic)"
+    version: int | None = None  # for a retry (officers' messages only)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status.capitalize())
+
+    @property
+    def may_retry(self) -> bool:
+        return self.kind == "message" and self.status == "failed"
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str
+    select: Callable[[int], Any]
+    load: Callable[[Session, Sequence[int]], list[CommsRow]]
+
+
+def _messages(case_id: int) -> Any:
+    return select(
+        literal("message").label("kind"),
+        Message.id.label("id"),
+        Message.created_at.label("at"),
+    ).where(Message.case_id == case_id)
+
+
+def _load_messages(session: Session, ids: Sequence[int]) -> list[CommsRow]:
+    found = session.scalars(
+        select(Message)
+        .where(Message.id.in_(list(ids)))
+        .options(joinedload(Message.sent_by), joinedload(Message.person))
+    )
+    return [
+        CommsRow(
+            kind="message",
+            id=m.id,
+            at=m.created_at,
+            channel=m.channel_label,
+            to=m.to_address,
+            to_name=m.person.full_name if m.person else None,
+            subject=m.subject,
+            body=m.body,
+            status=m.status,
+            error=m.error,
+            sent_by=m.sent_by.name,
+            version=m.version,
+        )
+        for m in found
+    ]
+
+
+def _emails(case_id: int) -> Any:
+    return select(
+        literal("email").label("kind"),
+        OutboxEmail.id.label("id"),
+        OutboxEmail.created_at.label("at"),
+    ).where(OutboxEmail.case_id == case_id, OutboxEmail.kind != OUTBOX_KIND)
+
+
+def _load_emails(session: Session, ids: Sequence[int]) -> list[CommsRow]:
+    found = session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(list(ids))))
+    return [
+        CommsRow(
+            kind="email",
+            id=e.id,
+            at=e.created_at,
+            channel="Email",
+            to=e.to_address,
+            to_name=None,
+            subject=e.subject,
+            body=e.body_text,
+            status=e.status if e.status in STATUSES else "queued",
+            error=e.last_error,
+            sent_by="Hearth (automatic)",
+        )
+        for e in found
+    ]
+
+
+PARTS: tuple[Part, ...] = (
+    Part("message", _messages, _load_messages),
+    Part("email", _emails, _load_emails),
+)
+
+
+def sent_on_case(
+    session: Session, case_id: int, *, after: str | None, size: int = PAGE_SIZE
+) -> paging.Page[CommsRow]:
+    """A page of what was sent on the case, newest first."""
+    united = union_all(*(part.select(case_id) for part in PARTS)).subquery()
+    keys = (
+        paging.SortKey(united.c.at, descending=True, kind=dt.datetime),
+        paging.SortKey(united.c.kind, descending=True, kind=str),
+        paging.SortKey(united.c.id, descending=True),
+    )
+    page: paging.Page[Any] = paging.fetch(
+        session,
+        select(united.c.at, united.c.kind, united.c.id),
+        keys,
+        cursor=after,
+        size=size,
+        values_of=lambda row: (row.at, row.kind, row.id),
+        scalars=False,
+    )
+    wanted: dict[str, list[int]] = {}
+    for row in page.rows:
+        wanted.setdefault(row.kind, []).append(row.id)
+    loaded: dict[tuple[str, int], CommsRow] = {}
+    for part in PARTS:
+        if wanted.get(part.kind):
+            for record in part.load(session, wanted[part.kind]):
+                loaded[(record.kind, record.id)] = record
+    rows = [loaded[(r.kind, r.id)] for r in page.rows if (r.kind, r.id) in loaded]
+    return paging.Page(rows, page.next_cursor)
+
+
+__all__ = ["PARTS", "CommsRow", "Part", "sent_on_case"]
