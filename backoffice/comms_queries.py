@@ -4,7 +4,8 @@ a time — the messages officers sent (`message`) and the service's own emails a
 read by its index on (case, created_at, id); then the page's records (one query per kind).
 
 Each kind is a `Part`: a SELECT of (kind, id, at) for a case, and a loader that turns ids into
-`CommsRow`s. Another kind (letters, say) is one more Part in `PARTS`.
+`CommsRow`s. Letters generated from Word templates are the third kind: case files of source
+"letter", read by the files' (case, created_at, id) index.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import literal, select, union_all
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from domain import paging
 from domain.messages import OUTBOX_KIND, STATUSES, Message
+from domain.models import Person, User
+from domain.pending import EvidenceFile
 from domain.security import OutboxEmail
 
 PAGE_SIZE = 25
@@ -28,7 +31,7 @@ PAGE_SIZE = 25
 class CommsRow:
     """One thing sent, in the words the tab shows."""
 
-    kind: str  # "message" (an officer's), "email" (the service's own)
+    kind: str  # "message" (an officer's), "email" (the service's own), "letter" (generated)
     id: int
     at: dt.datetime
     channel: str  # "Email", "Text message"
@@ -40,6 +43,7 @@ class CommsRow:
     error: str | None
     sent_by: str  # an officer's name, or "Hearth (automatic)"
     version: int | None = None  # for a retry (officers' messages only)
+    file_id: int | None = None  # a letter: the generated document, kept with the case's files
 
     @property
     def status_label(self) -> str:
@@ -118,9 +122,49 @@ def _load_emails(session: Session, ids: Sequence[int]) -> list[CommsRow]:
     ]
 
 
+def _letters(case_id: int) -> Any:
+    return select(
+        literal("letter").label("kind"),
+        EvidenceFile.id.label("id"),
+        EvidenceFile.created_at.label("at"),
+    ).where(
+        EvidenceFile.case_id == case_id,
+        EvidenceFile.source == "letter",
+        EvidenceFile.removed_at.is_(None),
+    )
+
+
+def _load_letters(session: Session, ids: Sequence[int]) -> list[CommsRow]:
+    uploader = aliased(User)
+    found = session.execute(
+        select(EvidenceFile, Person, uploader.name)
+        .outerjoin(Person, Person.id == EvidenceFile.person_id)
+        .outerjoin(uploader, uploader.id == EvidenceFile.uploaded_by_user_id)
+        .where(EvidenceFile.id.in_(list(ids)))
+    )
+    return [
+        CommsRow(
+            kind="letter",
+            id=f.id,
+            at=f.created_at,
+            channel="Letter",
+            to=person.full_name if person is not None else "the household",
+            to_name=None,
+            subject=f.description,
+            body=f.original_name,
+            status="generated",
+            error=None,
+            sent_by=officer or "Hearth (automatic)",
+            file_id=f.id,
+        )
+        for f, person, officer in found
+    ]
+
+
 PARTS: tuple[Part, ...] = (
     Part("message", _messages, _load_messages),
     Part("email", _emails, _load_emails),
+    Part("letter", _letters, _load_letters),
 )
 
 

@@ -14,6 +14,7 @@ from backoffice import (
     cases,
     files,
     home,
+    letters,
     message_templates,
     messages,
     notes,
@@ -162,6 +163,9 @@ routes: list[BaseRoute] = [
     Route("/cases/{case_id:id}/notes", notes.case_notes, name="case_notes"),
     Route("/cases/{case_id:id}/files", files.case_files, name="case_files"),
     Route(
+        "/cases/{case_id:id}/letters/new", letters.letter_new, methods=GET_POST, name="letter_new"
+    ),
+    Route(
         "/cases/{case_id:id}/files/upload", files.file_upload, methods=GET_POST, name="file_upload"
     ),
     Route(
@@ -251,6 +255,24 @@ routes: list[BaseRoute] = [
         strand_types.strand_type_edit,
         methods=GET_POST,
         name="admin_strand_type",
+    ),
+    Route("/admin/letter-templates", letters.letter_templates, name="admin_letter_templates"),
+    Route(
+        "/admin/letter-templates/new",
+        letters.letter_template_new,
+        methods=GET_POST,
+        name="admin_letter_template_new",
+    ),
+    Route(
+        "/admin/letter-templates/{template_id:id}",
+        letters.letter_template_edit,
+        methods=GET_POST,
+        name="admin_letter_template",
+    ),
+    Route(
+        "/admin/letter-templates/{template_id:id}/document",
+        letters.letter_template_file,
+        name="admin_letter_template_file",
     ),
     Route(
         "/admin/message-templates",

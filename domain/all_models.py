@@ -4,6 +4,7 @@ from domain import (  # noqa: F401
     assessments,
     council_settings,
     drafts,
+    letters,
     message_templates,
     messages,
     models,

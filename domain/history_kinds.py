@@ -46,6 +46,7 @@ class HistoryKind(StrEnum):
     FILE_UPLOADED = "file.uploaded"
     FILE_REMOVED = "file.removed"
     LETTER_GENERATED = "letter.generated"
+    LETTER_TEMPLATE_SAVED = "letter_template.saved"
     MESSAGE_SENT = "message.sent"
     MESSAGE_FAILED = "message.failed"
     MESSAGE_RETRIED = "message.retried"
@@ -113,6 +114,7 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.FILE_UPLOADED: "File uploaded",
     HistoryKind.FILE_REMOVED: "File removed",
     HistoryKind.LETTER_GENERATED: "Letter generated",
+    HistoryKind.LETTER_TEMPLATE_SAVED: "Letter template saved",
     HistoryKind.MESSAGE_SENT: "Message sent",
     HistoryKind.MESSAGE_FAILED: "Message not delivered",
     HistoryKind.MESSAGE_RETRIED: "Message sent again",

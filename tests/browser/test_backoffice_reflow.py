@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import files, notes
+from domain import files, letters, notes
 from domain.history import Actor
 from domain.message_templates import MessageTemplate
 from domain.models import Case, CasePerson, Team
@@ -33,6 +33,7 @@ from tests.browser.conftest import Live
 from tests.support.browser import Visit, new_visit
 from tests.support.factories import TEST_PASSWORD, make_officer
 from tests.unit.test_strand_types import TENANCY
+from tests.web.test_letters import OFFER as WORD
 from tests.web.test_route_table import walk
 from web.storage import store_for
 
@@ -52,6 +53,7 @@ NOT_PAGES = {
     "backoffice:oidc_start": "redirects to the council's identity provider (not configured here)",
     "backoffice:oidc_callback": "the identity provider's redirect back; no page of its own",
     "backoffice:evidence_file": "a file download",
+    "backoffice:admin_letter_template_file": "a file download (the template's Word document)",
 }
 # Pages seen before signing in (signed in, the sign-in page redirects home).
 SIGNED_OUT = ("backoffice:sign_in", "backoffice:signed_out")
@@ -230,6 +232,16 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         strand_id=None,
         max_bytes=10**6,
     )
+    letter = letters.save_template(
+        db,
+        store,
+        Actor.officer(officer),
+        officer,
+        template=None,
+        name="Offer of accommodation",
+        description="When a nomination is accepted",
+        upload=files.Upload.of("offer.docx", WORD),
+    )
     assert others and change and referral and team and primary and case_strand, (
         "the demo data has changed shape"
     )
@@ -248,6 +260,7 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         "note_id": note.id,
         "alert_id": alert.id,
         "file_id": upload.id,
+        "letter_template_id": letter.id,
         # The demo's email template (its text message one is shorter).
         "template_id": db.scalars(
             select(MessageTemplate.id).where(MessageTemplate.channel == "email")
@@ -261,6 +274,8 @@ def fill(path: str, ids: dict[str, Any]) -> str:
         name = match.group(1)
         if name == "strand_id" and "/applications/" in path:
             name = "case_strand_id"  # a strand on the case the path names
+        if name == "template_id" and "/letter-templates/" in path:
+            name = "letter_template_id"
         assert name in ids, f"no seeded record for the path parameter {{{name}}} in {path}"
         return str(ids[name])
 

@@ -1,6 +1,8 @@
-"""Case files in Chromium, axe on every page: an officer uploads two files at once (one refused
-first), finds them on the Files tab and downloads one — once with the folder store on a desktop,
-once with the S3-speaking server (moto, its own process) on a phone-sized screen."""
+"""Case files and letters in Chromium, axe on every page: an officer uploads two files at once
+(one refused first), finds them on the Files tab and downloads one — once with the folder store
+on a desktop, once with the S3-speaking server (moto, its own process) on a phone-sized screen;
+an admin adds a letter template (one with an unknown merge field refused first) and an officer
+generates the letter from the Comms tab and downloads it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from tests.browser.conftest import StartLive, visiting
 from tests.browser.test_case_running import _sign_in
 from tests.support.factories import make_case, make_officer, make_person
 from tests.support.s3 import S3Server
+from tests.web.test_letters import OFFER, text_of, word
 
 PDF = b"%PDF-1.4\n% tenancy agreement\n" + b"x" * 5000
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -72,3 +75,44 @@ def test_an_officer_uploads_files_and_downloads_one(
             visit.goto(f"/backoffice/cases/{case_id}/files")
             item = page.locator("#files-list > li", has_text="tenancy.pdf")
             assert "downloaded once" in item.inner_text()  # a boosted link would fetch it twice
+
+
+def test_an_admin_adds_a_letter_and_an_officer_generates_it_from_the_comms_tab(
+    browser: object, start_live: StartLive, tmp_path: Path
+) -> None:
+    (tmp_path / "offer.docx").write_bytes(OFFER)
+    (tmp_path / "broken.docx").write_bytes(word("Dear {{ person.nickname }}"))
+    with start_live() as live:
+        with live.sessions.begin() as db:
+            mum = make_person(db, "Amira", "Khan")
+            case = make_case(db, mum)
+            officer = make_officer(
+                db, Permission.ADMIN, Permission.CASES, Permission.PEOPLE, name="Rina Patel"
+            )
+            email, case_id = officer.email, case.id
+
+        with visiting(browser, live, {"width": 390, "height": 844}) as visit:
+            page = visit.page
+            _sign_in(visit, email)
+            visit.goto("/backoffice/admin/letter-templates")
+            visit.click(page.locator("#add-letter-template"))
+            page.get_by_label("Name").fill("Review outcome")
+            page.get_by_label("Word document").set_input_files(tmp_path / "broken.docx")
+            visit.click(page.get_by_role("button", name="Save the letter"))
+            summary = page.locator(".govuk-error-summary").inner_text()
+            assert "Unknown merge field: person.nickname" in summary
+            page.get_by_label("Word document").set_input_files(tmp_path / "offer.docx")
+            visit.click(page.get_by_role("button", name="Save the letter"))
+            assert "Review outcome" in page.locator("#letter-templates").inner_text()
+
+            visit.goto(f"/backoffice/cases/{case_id}/messages")
+            visit.click(page.locator("#generate-letter"))
+            page.get_by_label("Letter", exact=True).select_option(label="Review outcome")
+            page.get_by_label("Who is it for?").select_option(label="Amira Khan")
+            visit.click(page.get_by_role("button", name="Generate the letter"))
+            row = page.locator('#comms-list > li[data-kind="letter"]')
+            assert "Letter to Amira Khan" in row.inner_text()
+            with page.expect_download() as info:
+                row.locator("a[download]").click()
+            body, _header = text_of(Path(info.value.path()).read_bytes())
+            assert "Dear Amira Khan," in body and "Yours sincerely, Rina Patel" in body
