@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: help install run serve test test-sqlite test-postgresql test-browser lint format bench bench-scale wrk clean
+.PHONY: help install run serve peers test test-sqlite test-postgresql test-browser lint format bench bench-scale wrk clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' -e 's|\$$\$$|$$|g' \
@@ -40,15 +40,17 @@ run: install ## install, migrate, seed demo data (empty database only) and serve
 serve: install ## serve on http://$(HOST):$(PORT) without migrating or seeding
 	$(BIN)/hearth serve --host $(HOST) --port $(PORT)
 
-chromium: ## install Debian's chromium for the browser tests (when missing and running as root)
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing chromium from Debian's packages"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "chromium is missing: install it (apt-get install chromium) to run the browser tests" >&2; exit 1; \
+peers: ## install the Debian test peers when missing (as root): chromium (browser tests), LibreOffice (letter PDFs)
+	@for peer in chromium:chromium soffice:libreoffice-writer-nogui; do \
+	  command -v $${peer%%:*} >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" != "0" ]; then \
+	    echo "$${peer%%:*} is missing: apt-get install $${peer#*:} (browser and letter tests)" >&2; exit 1; \
 	  fi; \
-	fi
+	  echo "Installing $${peer#*:} from Debian's packages"; \
+	  if [ "$${peer#*:}" = chromium ]; then extra=""; else extra="--no-install-recommends"; fi; \
+	  { [ -n "$$updated" ] || apt-get update -qq; } && updated=1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$extra $${peer#*:} >/dev/null || exit 1; \
+	done
 
 lint: $(BIN)/hearth ## ruff format check, ruff lint, mypy (strict for domain/, changes/ and web/)
 	$(BIN)/ruff format --check .
@@ -59,13 +61,13 @@ format: $(BIN)/hearth ## reformat the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-sqlite: install chromium ## the whole suite on SQLite (browser tests included)
+test-sqlite: install peers ## the whole suite on SQLite (browser tests included)
 	$(BIN)/pytest --db=sqlite
 
-test-postgresql: install chromium ## the whole suite on PostgreSQL ($$TEST_DATABASE_URL)
+test-postgresql: install peers ## the whole suite on PostgreSQL ($$TEST_DATABASE_URL)
 	$(BIN)/pytest --db=postgresql
 
-test: install chromium lint ## lint, then the whole suite on SQLite and on PostgreSQL
+test: install peers lint ## lint, then the whole suite on SQLite and on PostgreSQL
 	$(BIN)/pytest --db=sqlite
 	$(BIN)/pytest --db=postgresql
 

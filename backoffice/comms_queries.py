@@ -19,6 +19,7 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from domain import paging
+from domain.files import DOCX
 from domain.messages import OUTBOX_KIND, STATUSES, Message
 from domain.models import Person, User
 from domain.pending import EvidenceFile
@@ -44,6 +45,7 @@ class CommsRow:
     sent_by: str  # an officer's name, or "Hearth (automatic)"
     version: int | None = None  # for a retry (officers' messages only)
     file_id: int | None = None  # a letter: the generated document, kept with the case's files
+    pdf_id: int | None = None  # … and its PDF, once made
 
     @property
     def status_label(self) -> str:
@@ -130,6 +132,7 @@ def _letters(case_id: int) -> Any:
     ).where(
         EvidenceFile.case_id == case_id,
         EvidenceFile.source == "letter",
+        EvidenceFile.content_type == DOCX,  # a letter's PDF is shown with it
         EvidenceFile.removed_at.is_(None),
     )
 
@@ -156,6 +159,7 @@ def _load_letters(session: Session, ids: Sequence[int]) -> list[CommsRow]:
             error=None,
             sent_by=officer or "Hearth (automatic)",
             file_id=f.id,
+            pdf_id=f.pdf_id,
         )
         for f, person, officer in found
     ]

@@ -142,6 +142,7 @@ def letter_new(ctx: Ctx) -> Response:
             person_id=parse_id(form.person.data or ""),
             strand_id=parse_id(form.strand.data or ""),
             council=council(ctx),
+            make_pdf=bool(ctx.settings.letter_pdf_converter),
         )
         if made:
             ctx.flash(f"The letter {made.result.original_name} has been generated.")

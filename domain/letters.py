@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from domain import files, history
+from domain import files, history, jobs
 from domain.base import Base, created_timestamp, intpk, timestamp, utcnow
 from domain.errors import Conflict, FieldErrors, NotFound, RuleBroken
 from domain.history import Actor
@@ -219,8 +219,10 @@ def generate(
     person_id: int | None,
     strand_id: int | None,
     council: Council,
+    make_pdf: bool = False,
 ) -> EvidenceFile:
-    """Merge the template for someone in the household and keep the letter as a case file."""
+    """Merge the template for someone in the household and keep the letter as a case file
+    (and, with `make_pdf`, queue the job that makes its PDF)."""
     errors: dict[str, str] = {}
     template = session.get(LetterTemplate, template_id) if template_id else None
     if template is None or not template.active:
@@ -280,11 +282,48 @@ def generate(
         person_id=person.id,
         after={"file": record.id, "letter_template": template.id, "name": record.original_name},
     )
+    if make_pdf:
+        jobs.enqueue(session, PDF_JOB, {"file_id": record.id}, dedupe_key=f"{PDF_JOB}:{record.id}")
+    return record
+
+
+PDF_JOB = "letters.pdf"
+
+
+def attach_pdf(
+    session: Session, store: FileStore, letter: EvidenceFile, pdf: files.Upload
+) -> EvidenceFile:
+    """Keep the PDF made of a generated letter beside it (a case file of its own, linked from
+    the letter), unless the letter already has one or was removed meanwhile."""
+    if letter.source != "letter" or letter.content_type != files.DOCX:
+        raise RuleBroken("Only a generated Word letter is made into a PDF", field="file")
+    existing = session.get(EvidenceFile, letter.pdf_id) if letter.pdf_id else None
+    if existing is not None:
+        return existing
+    stem = letter.original_name.removesuffix(".docx")
+    record = files.put(
+        session,
+        store,
+        files.Upload(f"{stem}.pdf", pdf.file),
+        case_id=letter.case_id,
+        max_bytes=50 * 1024 * 1024,
+        source="letter",
+        allowed=(files.PDF,),
+        field="file",
+        user_id=letter.uploaded_by_user_id,
+        person_id=letter.person_id,
+        strand_id=letter.strand_id,
+        category=letter.category,
+        description=letter.description,
+    )
+    letter.pdf_id = record.id
     return record
 
 
 __all__ = [
+    "PDF_JOB",
     "LetterTemplate",
+    "attach_pdf",
     "check_template",
     "generate",
     "get",

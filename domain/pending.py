@@ -161,6 +161,8 @@ class EvidenceFile(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     strand_id: Mapped[int | None] = mapped_column(ForeignKey("strand.id", ondelete="SET NULL"))
     category: Mapped[str | None] = mapped_column(String(60))
+    # A generated letter's PDF, once made (when a converter is configured).
+    pdf_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_file.id", ondelete="SET NULL"))
     created_at: Mapped[created_timestamp]
     removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from changes import evidence
-from domain import assessments, drafts, jobs, messages, throttle
+from domain import assessments, drafts, jobs, letters, messages, throttle
 from domain.clock import now
 from domain.outbox import SEND_JOB
 from hearth import notify
+from hearth.letters_pdf import make_letter_pdf
 from hearth.mail import send_outbox_email
 from hearth.worker_context import JobContext
 from web.storage import store_for
@@ -49,6 +50,11 @@ JOBS: tuple[JobSpec, ...] = (
         messages.POLL_JOB,
         notify.poll_message,
         about="asks GOV.UK Notify whether a message was delivered",
+    ),
+    JobSpec(
+        letters.PDF_JOB,
+        make_letter_pdf,
+        about="makes a PDF of a generated letter with LibreOffice (LETTER_PDF_CONVERTER)",
     ),
     JobSpec(
         evidence.PRUNE_JOB,

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -176,6 +177,20 @@ def _notify(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def _converter(env: Mapping[str, str]) -> str:
+    """LETTER_PDF_CONVERTER: LibreOffice's `soffice` (a path, or a name on PATH)."""
+    value = env.get("LETTER_PDF_CONVERTER", "").strip()
+    if not value:
+        return ""
+    found = shutil.which(value)
+    if found is None:
+        raise SettingsError(
+            f"LETTER_PDF_CONVERTER {value!r} is not a program here: install LibreOffice "
+            "(e.g. apt-get install libreoffice-writer-nogui) and give the path of soffice"
+        )
+    return found
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     mode = env.get("HEARTH_MODE", "embedded").strip().lower() or "embedded"
@@ -238,6 +253,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3_prefix=env.get("S3_PREFIX", "").strip(),
         s3_endpoint_url=env.get("S3_ENDPOINT_URL", "").strip(),
         s3_region=env.get("S3_REGION", "").strip(),
+        letter_pdf_converter=_converter(env),
         database_pool_size=_int(env, "DATABASE_POOL_SIZE", 20, minimum=1),
         forwarded_allow_ips=_addresses(env, "FORWARDED_ALLOW_IPS"),
         query_count_header=_bool(env, "HEARTH_QUERY_COUNT_HEADER", False),

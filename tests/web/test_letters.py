@@ -24,6 +24,7 @@ from hearth.settings import Settings
 from tests.conftest import make_settings
 from tests.support.database import DatabaseUnderTest
 from tests.support.pages import Pages
+from web.storage import store_for
 
 OFFICER = (Permission.CASES, Permission.PEOPLE)
 
@@ -223,3 +224,32 @@ def test_letters_need_the_right_permissions(
     pages.post("backoffice:sign_out", {})
     sign_in_officer(Permission.ADMIN, Permission.PEOPLE)
     pages.get("backoffice:letter_new", case_id=family["case"].id, status=403)
+
+
+def test_a_letters_pdf_is_offered_with_it_on_the_comms_tab(
+    db: Session,
+    pages: Pages,
+    sign_in_officer: Callable[..., User],
+    family: dict[str, Any],
+    settings: Settings,
+) -> None:
+    from domain import files, letters
+
+    sign_in_officer(Permission.ADMIN, *OFFICER)
+    save(pages, OFFER)
+    template = db.scalars(select(LetterTemplate)).one()
+    pages.post(
+        "backoffice:letter_new",
+        {"template": str(template.id), "person": str(family["mum"].id), "strand": ""},
+        case_id=family["case"].id,
+    )
+    letter = db.scalars(select(EvidenceFile)).one()
+    store = store_for(settings)
+    pdf = letters.attach_pdf(db, store, letter, files.Upload.of("x.pdf", b"%PDF-1.4 letter"))
+    db.commit()
+    comms = pages.get("backoffice:case_messages", case_id=family["case"].id)
+    (row,) = comms.select('#comms-list li[data-kind="letter"]')  # the PDF is not a second row
+    link = row.select_one("a[data-pdf]")
+    assert link["href"] == pages.url("backoffice:evidence_file", file_id=pdf.id)
+    assert pages.client.get(link["href"]).content == b"%PDF-1.4 letter"
+    assert pdf.original_name == letter.original_name.removesuffix(".docx") + ".pdf"

@@ -1,5 +1,6 @@
 """letter templates: Word documents with merge fields a council uploads (kept in the file store,
-named here with the fields they use), and the history of saving them
+named here with the fields they use), the history of saving them, and the PDF made of a
+generated letter when a converter is configured
 
 Revision ID: 0017
 Revises: 0016
@@ -115,9 +116,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_letter_template_name")),
         sa.UniqueConstraint("storage_key", name=op.f("uq_letter_template_storage_key")),
     )
+    with op.batch_alter_table("evidence_file", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pdf_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_evidence_file_pdf_id_evidence_file"),
+            "evidence_file",
+            ["pdf_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     _kinds(HISTORY_KINDS)
 
 
 def downgrade() -> None:
     _kinds(HISTORY_KINDS_BEFORE)
+    with op.batch_alter_table("evidence_file", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("fk_evidence_file_pdf_id_evidence_file"), type_="foreignkey")
+        batch_op.drop_column("pdf_id")
     op.drop_table("letter_template")
