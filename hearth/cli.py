@@ -32,7 +32,7 @@ def _ready_engine(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from hearth.server import GreetingServer
+    from hearth.server import GreetingServer, serve_workers
 
     settings = _settings()
     host, port = args.host or settings.host, args.port or settings.port
@@ -47,10 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "PostgreSQL (DATABASE_URL) in production",
                 file=sys.stderr,
             )
-        if greeting:
-            print(greeting, flush=True)
-        uvicorn.run("hearth.asgi:app", workers=args.workers, **options)
-        return 0
+        return serve_workers("hearth.asgi:app", options, args.workers, greeting=greeting)
     server = GreetingServer(uvicorn.Config("hearth.asgi:app", **options), greeting)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn has shut down cleanly
         server.run()

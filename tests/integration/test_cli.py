@@ -214,3 +214,85 @@ def test_a_server_on_every_interface_is_announced_at_an_address_a_browser_can_op
     assert address("0.0.0.0", 8080) == "http://127.0.0.1:8080"  # noqa: S104  (not a bind)
     assert address("::", 8080) == "http://[::1]:8080"
     assert address("192.0.2.7", 80) == "http://192.0.2.7:80"
+
+
+def _workers_of(parent: int) -> list[int]:
+    """The web worker processes `hearth serve --workers N` started (not multiprocessing's own
+    helper processes)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return [
+        int(pid)
+        for pid in children
+        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+def _sockets_of(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
+
+
+def test_several_workers_each_take_connections_and_a_dead_one_is_replaced(env: Path) -> None:
+    """Each worker listens on its own SO_REUSEPORT socket, so twenty keep-alive connections
+    opened at once are spread by the kernel rather than taken by whichever worker wakes first."""
+    assert main(["db", "upgrade"]) == 0
+    port = free_port()
+    served = Served(
+        "serve", "--workers", "2", "--port", str(port), env={**os.environ, "LOG_LEVEL": "INFO"}
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    workers = _workers_of(served.process.pid)
+                    if len(workers) == 2:
+                        break
+            except httpx2.TransportError:
+                pass
+            assert served.process.poll() is None, "".join(served.err)
+            assert time.monotonic() < deadline, "".join(served.err)
+            time.sleep(0.2)
+        before = {pid: _sockets_of(pid) for pid in workers}
+        # Twenty connections made at once, as a load tester or a proxy's pool makes them: all
+        # are waiting to be accepted before either worker looks.
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(20)]
+        try:
+            for client in clients:
+                client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            for client in clients:
+                assert client.recv(100).startswith(b"HTTP/1.1 200")
+            taken = {pid: len(_sockets_of(pid) - before[pid]) for pid in workers}
+        finally:
+            for client in clients:
+                client.close()
+        assert sum(taken.values()) == 20, taken
+        assert all(n >= 1 for n in taken.values()), taken  # both workers serve
+
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while len(now := _workers_of(served.process.pid)) < 2 or workers[0] in now:
+            assert time.monotonic() < deadline, "".join(served.err)
+            time.sleep(0.2)
+        while True:
+            try:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            assert time.monotonic() < deadline, "".join(served.err)
+            time.sleep(0.2)
+    finally:
+        assert served.stop() == 0
+    assert f"web worker {workers[0]} exited" in "".join(served.err)
+    for pid in workers[1:]:
+        assert (
+            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+        )
