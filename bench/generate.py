@@ -30,15 +30,23 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from bench import sql_changes, sql_history, sql_households, sql_notes, sql_work, vocab
+from bench import (
+    sql_changes,
+    sql_comms,
+    sql_history,
+    sql_households,
+    sql_notes,
+    sql_work,
+    vocab,
+)
 from bench.sql_households import Step
 from changes.kinds import KINDS
 from domain import passwords
 from domain.identity import name_words
 from hearth.db import head_revision, upgrade
 
-GENERATOR_VERSION = 4  # 2: pending changes carry their case team; 3: people's search keys;
-# 4: a long tail of surnames and first names
+GENERATOR_VERSION = 5  # 2: pending changes carry their case team; 3: people's search keys;
+# 4: a long tail of surnames and first names; 5: case files, downloads and messages
 BENCH_PASSWORD = "hearth-bench-2026"  # noqa: S105 (documented, shared by generated accounts)
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PREFIX = "hearth_bench_"
@@ -49,6 +57,7 @@ STEPS: list[Step] = [
     *sql_changes.STEPS,
     *sql_history.STEPS,
     *sql_notes.STEPS,
+    *sql_comms.STEPS,
 ]
 
 Say = Callable[[str], None]

@@ -129,6 +129,16 @@ PAGES: list[Page] = [
         "case notes & actions tab",
         lambda ctx: [f"/backoffice/cases/{i}/notes" for i in ctx.fixture.case_ids],
     ),
+    Page(
+        "case_files",
+        "case files tab",
+        lambda ctx: [f"/backoffice/cases/{i}/files" for i in ctx.fixture.case_ids],
+    ),
+    Page(
+        "case_comms",
+        "case comms tab",
+        lambda ctx: [f"/backoffice/cases/{i}/messages" for i in ctx.fixture.case_ids],
+    ),
     # Pages other issues add (16: cases list with columns; 15: My work). Correct the path
     # when the page lands; it is measured as soon as it answers.
     Page(

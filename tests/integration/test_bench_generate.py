@@ -143,6 +143,17 @@ def test_the_council_has_the_shape_asked_for(bench_engine: Engine) -> None:
             )
             == shape.changes
         )
+        # case files on half the cases (letters among them), downloads, messages on two in three
+        files = scalar(conn, "SELECT count(*) FROM evidence_file")
+        assert 0.9 * CASES <= files <= 1.1 * CASES
+        assert scalar(conn, "SELECT count(*) FROM evidence_file WHERE source = 'letter'") > 0
+        assert scalar(conn, "SELECT count(*) FROM file_download") == files // 2
+        assert scalar(conn, "SELECT count(*) FROM message") == CASES - CASES // 3
+        assert set(conn.execute(text("SELECT DISTINCT status FROM message")).scalars()) == {
+            "delivered",
+            "sent",
+            "failed",
+        }
         # about ten history events a case; teams, officers with Queue
         events = scalar(conn, "SELECT count(*) FROM history_event")
         assert 7 * CASES <= events <= 15 * CASES
