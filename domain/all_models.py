@@ -15,6 +15,8 @@ from domain import (  # noqa: F401
     restricted,
     security,
     strands,
+    task_model,
+    tasks,
     workflows,
 )
 from domain.strands import council_types  # noqa: F401

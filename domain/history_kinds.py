@@ -47,6 +47,12 @@ class HistoryKind(StrEnum):
     FILE_REMOVED = "file.removed"
     LETTER_GENERATED = "letter.generated"
     LETTER_TEMPLATE_SAVED = "letter_template.saved"
+    TASK_CREATED = "task.created"
+    TASK_COMPLETED = "task.completed"
+    TASK_HELD = "task.held"
+    TASK_RELEASED = "task.released"
+    TASK_REASSIGNED = "task.reassigned"
+    TASK_CANCELLED = "task.cancelled"
     MESSAGE_SENT = "message.sent"
     MESSAGE_FAILED = "message.failed"
     MESSAGE_RETRIED = "message.retried"
@@ -115,6 +121,12 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.FILE_REMOVED: "File removed",
     HistoryKind.LETTER_GENERATED: "Letter generated",
     HistoryKind.LETTER_TEMPLATE_SAVED: "Letter template saved",
+    HistoryKind.TASK_CREATED: "Task created",
+    HistoryKind.TASK_COMPLETED: "Task done",
+    HistoryKind.TASK_HELD: "Task put on hold",
+    HistoryKind.TASK_RELEASED: "Task off hold",
+    HistoryKind.TASK_REASSIGNED: "Task reassigned",
+    HistoryKind.TASK_CANCELLED: "Tasks cancelled",
     HistoryKind.MESSAGE_SENT: "Message sent",
     HistoryKind.MESSAGE_FAILED: "Message not delivered",
     HistoryKind.MESSAGE_RETRIED: "Message sent again",

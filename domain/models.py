@@ -25,6 +25,7 @@ from sqlalchemy import (
     event,
     or_,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +78,8 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     created_at: Mapped[created_timestamp]
     last_sign_in_at: Mapped[timestamp | None]
+    # A morning email of their overdue and due-soon work (the officer can turn it off).
+    work_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     team: Mapped[Team | None] = relationship(back_populates="members")

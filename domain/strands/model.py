@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from domain import history
+from domain import clock, history
 from domain.base import Base, created_timestamp, intpk, json_data, timestamp, utcnow
 from domain.errors import RuleBroken
 from domain.history import Actor
@@ -328,7 +328,15 @@ def _open(
             _open(session, actor, case, strand_type(code), None, opened_with=strand, on=on)
     if stype.on_open is not None:
         _hook(stype.on_open)(session, actor, strand, opened_with, on)
+    if stype.tasks:
+        session.flush()
+        _hook(TASKS_OPENED)(session, actor, strand, on or clock.today())
     return strand
+
+
+# The tasks a type's template sets going (named, as `on_open` is: domain.tasks builds on this).
+TASKS_OPENED = "domain.tasks:on_strand_opened"
+TASKS_STATUS = "domain.tasks:on_status_reached"
 
 
 def _hook(path: str) -> Callable[..., None]:
@@ -337,10 +345,18 @@ def _hook(path: str) -> Callable[..., None]:
     return hook
 
 
-def change_status(session: Session, actor: Actor, strand: Strand, status: str) -> Strand:
+def change_status(
+    session: Session,
+    actor: Actor,
+    strand: Strand,
+    status: str,
+    *,
+    workflow: dict[str, Any] | None = None,
+) -> Strand:
     """Move a strand to another status of its type, keeping `is_open`/`closed_at` in step.
 
-    Reopening (closed → open status) checks the cardinality rule again.
+    Reopening (closed → open status) checks the cardinality rule again. A move made by a
+    workflow passes `workflow` (its reason), which the history event keeps: one move, one event.
     """
     stype = strand.type
     new = stype.status(status)
@@ -355,15 +371,23 @@ def change_status(session: Session, actor: Actor, strand: Strand, status: str) -
         strand.closed_at = utcnow()
     set_current_key(session, strand, strand.case)  # reopening checks the cardinality rule again
     session.flush()
+    summary = f"{strand.label} moved from {before['status']!r} to {status!r}"
+    after: dict[str, Any] = {"status": status, "is_open": new.is_open, "strand": strand.reference}
+    if workflow is not None:
+        reason = workflow.get("reason")
+        after |= {"reason": reason, "workflow": True}
+        if reason:
+            summary = f"{summary} — reason: {reason}"[:500]
     history.record(
         session,
         actor,
         HistoryKind.STRAND_STATUS_CHANGED,
-        f"{strand.label} moved from {before['status']!r} to {status!r}",
+        summary,
         case_id=strand.case_id,
         before=before,
-        after={"status": status, "is_open": new.is_open, "strand": strand.reference},
+        after=after,
     )
+    _hook(TASKS_STATUS)(session, actor, strand, status, clock.today())
     return strand
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from domain.errors import RuleBroken
 from domain.strands.fields import FieldDef, check_references, field_from_data
+from domain.strands.task_templates import TaskTemplate, tasks_from_data
 
 ONE_OPEN_PER_CASE = "one_open_per_case"
 ONE_CURRENT_PER_PRIMARY_APPLICANT = "one_current_per_primary_applicant"
@@ -72,6 +73,7 @@ _TOP_LEVEL = {
     "moves",
     "fields",
     "key_facts",
+    "tasks",
 }
 
 
@@ -113,6 +115,7 @@ class StrandType:
     moves: Mapping[str, tuple[str, ...]] | None = None
     description: str = ""
     source: str = BUILT_IN
+    tasks: tuple[TaskTemplate, ...] = ()
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.code):
@@ -283,6 +286,7 @@ def from_definition(data: Mapping[str, Any], *, source: str = BUILT_IN) -> Stran
         moves=None if moves is None else {k: tuple(v) for k, v in moves.items()},
         description=description.strip(),
         source=source,
+        tasks=tasks_from_data(code, data.get("tasks"), [s.label for s in statuses]),
     )
 
 

@@ -215,8 +215,7 @@ def move(
         raise MoveNotAllowed(f"{strand.reference} was moved to another case; it cannot move on.")
     plan_move(workflow, facts_of(session, strand), to_status, reason)
     reopens = not workflow.status(from_status).is_open and workflow.status(to_status).is_open
-    strands.change_status(session, actor, strand, to_status)
-    _add_reason_to_history(session, strand, to_status, reason)
+    strands.change_status(session, actor, strand, to_status, workflow={"reason": reason})
     record = StrandMove(
         strand_id=strand.id,
         from_status=from_status,
@@ -231,24 +230,6 @@ def move(
     session.add(record)
     session.flush()
     return record
-
-
-def _add_reason_to_history(
-    session: Session, strand: Strand, to_status: str, reason: str | None
-) -> None:
-    """`change_status` has just added its history event (who, when, from, to); the workflow adds
-    the reason to it, so one move is one event."""
-    for obj in list(session.new):
-        if (
-            isinstance(obj, HistoryEvent)
-            and obj.kind == HistoryKind.STRAND_STATUS_CHANGED
-            and (obj.after or {}).get("strand") == strand.reference
-            and (obj.after or {}).get("status") == to_status
-        ):
-            obj.after = {**(obj.after or {}), "reason": reason, "workflow": True}
-            if reason:
-                obj.summary = f"{obj.summary} — reason: {reason}"[:500]
-            return
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ def test_a_new_person_gets_a_new_case_and_a_referral_strand_at_01(db: Session) -
         "person.created",
         "case.created",
         "strand.opened",
+        "task.created",  # the service standard: contact the person within a working day
         "person.created",
         "household.joined",
         "person.relationship",
