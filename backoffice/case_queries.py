@@ -28,6 +28,7 @@ from domain.household import members_on, past_members
 from domain.ids import MAX_ID
 from domain.models import (
     Case,
+    CaseOfficer,
     CasePerson,
     HistoryEvent,
     Person,
@@ -182,14 +183,23 @@ class CaseResults:
 
 
 def search_cases(
-    session: Session, search: CaseSearch, today: dt.date, *, after: str | None = None
+    session: Session,
+    search: CaseSearch,
+    today: dt.date,
+    *,
+    after: str | None = None,
+    officer_id: int | None = None,
 ) -> CaseResults:
     """Cases matching `search`, newest first, a page at a time (keyset on created_at, id).
 
     An empty search lists the newest active cases. A search matches anyone who is or was on the
-    case, not only the primary applicant.
+    case, not only the primary applicant. With `officer_id`, only cases that officer is on.
     """
     stmt = select(Case)
+    if officer_id is not None:
+        stmt = stmt.where(
+            Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.user_id == officer_id))
+        )
     matching_people = None
     if search.error:
         return CaseResults([], None)

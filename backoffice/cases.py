@@ -55,11 +55,15 @@ def cases(ctx: Ctx) -> Response:
     after = ctx.query.get("after")
     if search.error:
         ctx.problems.add(search.error, "q")
-    results = q.search_cases(ctx.db, search, ctx.today, after=after)
     assert ctx.user is not None
+    mine = ctx.query.get("mine") == "yes"
+    results = q.search_cases(
+        ctx.db, search, ctx.today, after=after, officer_id=ctx.user.id if mine else None
+    )
     return ctx.render(
         "backoffice/cases/list.html",
         search=search,
+        mine=mine,
         results=results,
         paged=after is not None,
         hidden=restricted.hidden_cases(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from starlette.responses import Response
 
+from backoffice import work_queries as wq
 from domain import paging
 from domain.models import Case, CaseOfficer
-from domain.vocab import CaseStatus
+from domain.vocab import CaseStatus, Permission
 from web.context import Ctx
 from web.views import officer_view
 
@@ -25,8 +26,14 @@ def home(ctx: Ctx) -> Response:
     active_cases = paging.count_up_to(
         ctx.db, select(Case.id).where(Case.status == CaseStatus.ACTIVE.value), ACTIVE_CASES_CAP
     )
+    work = (
+        wq.counts(ctx.db, wq.Scope(user_id=ctx.user.id), ctx.today)
+        if ctx.user.can(Permission.CASES)
+        else None
+    )
     return ctx.render(
         "backoffice/home.html",
+        work=work,
         my_cases=my_cases or 0,
         active_cases=active_cases,
         permissions=sorted(p.value for p in ctx.user.permissions),

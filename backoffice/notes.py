@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from backoffice import notes_queries as nq
 from backoffice.cases import open_case, render_case_page
 from backoffice.people import _person
-from domain import notes
+from domain import notes, tasks
 from domain.base import utcnow
 from domain.errors import NotFound
 from domain.history import Actor
@@ -163,6 +163,8 @@ def _render_tab(ctx: Ctx, case: Case) -> Response:
         kinds=nq.KINDS,
         paged=ctx.query.get("after") is not None,
         may_edit=lambda note: notes.may_edit(note, ctx.user, utcnow()),
+        case_tasks=tasks.case_tasks(ctx.db, case.id, live_only=True),
+        case_target=tasks.targets(ctx.db, case.id).case,
     )
 
 

@@ -24,6 +24,8 @@ from backoffice import (
     referrals,
     strand_types,
     strands,
+    tasks,
+    work,
 )
 
 GET_POST = ["GET", "POST"]
@@ -162,6 +164,18 @@ routes: list[BaseRoute] = [
     Route("/cases/{case_id:id}/portal", cases.case_portal, name="case_portal"),
     Route("/cases/{case_id:id}/notes", notes.case_notes, name="case_notes"),
     Route("/cases/{case_id:id}/files", files.case_files, name="case_files"),
+    Route("/cases/{case_id:id}/tasks/new", tasks.task_new, methods=GET_POST, name="task_new"),
+    Route("/tasks/{task_id:id}", tasks.task_page, name="task"),
+    Route(
+        "/tasks/{task_id:id}/complete", tasks.task_complete, methods=["POST"], name="task_complete"
+    ),
+    Route("/tasks/{task_id:id}/hold", tasks.task_hold, methods=["POST"], name="task_hold"),
+    Route("/tasks/{task_id:id}/release", tasks.task_release, methods=["POST"], name="task_release"),
+    Route("/tasks/{task_id:id}/assign", tasks.task_assign, methods=["POST"], name="task_assign"),
+    Route("/tasks/{task_id:id}/claim", tasks.task_claim, methods=["POST"], name="task_claim"),
+    Route("/my-work", work.my_work, name="my_work"),
+    Route("/my-work/teams/{team_id:id}", work.team_work, name="team_work"),
+    Route("/my-work/digest", work.digest_choice, methods=["POST"], name="work_digest"),
     Route(
         "/cases/{case_id:id}/letters/new", letters.letter_new, methods=GET_POST, name="letter_new"
     ),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from backoffice.cases import open_case, render_case_page
-from domain import strand_moves, strands, workflows
+from domain import strand_moves, strands, tasks, workflows
 from domain.errors import NotFound
 from domain.history import Actor
 from domain.history_kinds import HistoryKind, label_of
@@ -217,6 +217,8 @@ def _render_strand(
         label_of=label_of,
         can_move=ctx.user.can(Permission.MOVE_STRANDS),
         cannot_move=strand_moves.can_move(strand),
+        strand_tasks=tasks.case_tasks(ctx.db, case.id, strand_id=strand.id),
+        strand_target=tasks.targets(ctx.db, case.id).strands.get(strand.id),
     )
 
 

@@ -158,6 +158,7 @@ class Action(Base):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     team: Mapped[Team | None] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    case: Mapped[Case | None] = relationship()
     person: Mapped[Person | None] = relationship()
     strand: Mapped[Strand | None] = relationship()
 
@@ -170,6 +171,14 @@ class Action(Base):
         Index(
             "ix_action_open_assignee_id_due_date",
             "assignee_id",
+            "due_date",
+            "id",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+        Index(
+            "ix_action_open_team_id_due_date",
+            "team_id",
             "due_date",
             "id",
             sqlite_where=text("done_at IS NULL"),

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from domain import history
+from domain.history import Actor
+from domain.history_kinds import HistoryKind
 from domain.models import Team, User, UserPermission
 from domain.vocab import Permission
 
@@ -66,3 +69,20 @@ _OFFICERS_WHO_CAN = (
 _TEAM_OFFICERS_WHO_CAN = _OFFICERS_WHO_CAN.where(
     (User.team_id == bindparam("team_id")) | User.id.in_(bindparam("including", expanding=True))
 )
+
+
+def choose_work_digest(session: Session, actor: Actor, officer: User, *, wanted: bool) -> User:
+    """An officer turns their morning email of overdue and due-soon work on or off."""
+    if officer.work_digest == wanted:
+        return officer
+    officer.work_digest = wanted
+    session.flush()
+    history.record(
+        session,
+        actor,
+        HistoryKind.OFFICER_UPDATED,
+        f"{officer.name} turned the morning work email {'on' if wanted else 'off'}",
+        before={"work_digest": not wanted},
+        after={"work_digest": wanted, "officer": officer.id},
+    )
+    return officer

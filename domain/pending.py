@@ -118,6 +118,15 @@ class PendingChange(Base):
             for name, columns in PENDING_INDEXES.items()
         ),
         Index("ix_pending_change_account_submitted_at", "submitted_by_account_id", "submitted_at"),
+        # A team's pending changes by target date (the team's view of My work).
+        Index(
+            "ix_pending_change_pending_team_id_target_date",
+            "team_id",
+            "target_date",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         Index(
             "uq_pending_change_one_pending_per_conflict_key",
             "conflict_key",

@@ -31,7 +31,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from domain import history
 from domain.base import utcnow
@@ -465,11 +465,24 @@ def targets(session: Session, case_id: int) -> Targets:
     return Targets(earliest(day for _, day in rows), by_strand)
 
 
-def case_tasks(session: Session, case_id: int, *, strand_id: int | None = None) -> list[Task]:
-    """A case's tasks to do and those done recently enough to matter, to do first then by target."""
-    stmt = select(Task).where(Task.case_id == case_id)
+def case_tasks(
+    session: Session, case_id: int, *, strand_id: int | None = None, live_only: bool = False
+) -> list[Task]:
+    """A case's tasks (or a strand's), those to do first, then by target; with who has them."""
+    stmt = (
+        select(Task)
+        .where(Task.case_id == case_id)
+        .options(
+            joinedload(Task.assignee),
+            joinedload(Task.team),
+            joinedload(Task.strand),
+            joinedload(Task.after),
+        )
+    )
     if strand_id is not None:
         stmt = stmt.where(Task.strand_id == strand_id)
+    if live_only:
+        stmt = stmt.where(Task.status.in_((WAITING, *LIVE)))
     found = list(session.scalars(stmt.order_by(Task.id)))
     order = {OPEN: 0, ON_HOLD: 1, WAITING: 2, DONE: 3, CANCELLED: 4}
     far = dt.date.max

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from changes import evidence
-from domain import assessments, drafts, jobs, letters, messages, throttle
+from domain import assessments, clock, drafts, jobs, letters, messages, tasks, throttle
 from domain.clock import now
+from domain.history import SYSTEM
 from domain.outbox import SEND_JOB
-from hearth import notify
+from hearth import notify, work_digest
 from hearth.letters_pdf import make_letter_pdf
 from hearth.mail import send_outbox_email
 from hearth.worker_context import JobContext
@@ -38,6 +39,12 @@ class JobSpec:
     about: str = ""
 
 
+def _day(payload: dict[str, Any]) -> dt.date:
+    """The day a daily job's run is for (today when run by hand)."""
+    on = payload.get("on")
+    return dt.date.fromisoformat(on) if isinstance(on, str) else clock.today()
+
+
 def _daily(kind: str) -> Scheduler:
     return lambda session, on: jobs.enqueue_daily(session, kind, on)
 
@@ -50,6 +57,18 @@ JOBS: tuple[JobSpec, ...] = (
         messages.POLL_JOB,
         notify.poll_message,
         about="asks GOV.UK Notify whether a message was delivered",
+    ),
+    JobSpec(
+        tasks.RELEASE_JOB,
+        lambda s, p, c: {"released": tasks.release_due(s, SYSTEM, _day(p))},
+        daily=_daily(tasks.RELEASE_JOB),
+        about="takes tasks off hold on their release date, moving their targets on",
+    ),
+    JobSpec(
+        work_digest.JOB,
+        work_digest.run,
+        daily=_daily(work_digest.JOB),
+        about="emails each officer their overdue and due-soon work on working mornings",
     ),
     JobSpec(
         letters.PDF_JOB,

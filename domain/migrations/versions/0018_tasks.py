@@ -1,6 +1,7 @@
 """tasks: the work on a case and its applications with target dates in working days (waiting,
 open, on hold, done, cancelled; sequential tasks wait for the one before), indexed for each
-officer's and team's live work by target date and for the daily release of held tasks; each
+officer's and team's live work by target date (and a team's open actions and pending changes by
+target) and for the daily release of held tasks; each
 officer's choice of a daily email of their work; history of tasks
 
 Revision ID: 0018
@@ -188,6 +189,20 @@ def upgrade() -> None:
         sqlite_where=sa.text("status = 'on_hold'"),
         postgresql_where=sa.text("status = 'on_hold'"),
     )
+    op.create_index(
+        "ix_action_open_team_id_due_date",
+        "action",
+        ["team_id", "due_date", "id"],
+        sqlite_where=sa.text("done_at IS NULL"),
+        postgresql_where=sa.text("done_at IS NULL"),
+    )
+    op.create_index(
+        "ix_pending_change_pending_team_id_target_date",
+        "pending_change",
+        ["team_id", "target_date", "id"],
+        sqlite_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status = 'pending'"),
+    )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("work_digest", sa.Boolean(), nullable=False, server_default=sa.true())
@@ -199,4 +214,6 @@ def downgrade() -> None:
     _kinds(HISTORY_KINDS_BEFORE)
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("work_digest")
+    op.drop_index("ix_pending_change_pending_team_id_target_date", table_name="pending_change")
+    op.drop_index("ix_action_open_team_id_due_date", table_name="action")
     op.drop_table("task")

@@ -1,0 +1,255 @@
+"""Tasks and My work in the back office (SPEC T1-T3): tasks from a template on the case's Notes &
+actions tab and the application's page, completed (the next one opens), held with what is wrong
+said clearly, released, reassigned, claimed from the team; an ad-hoc task; My work for two
+officers and their team with counts, filters, the workload table and a refresh of the list
+alone; the home page's counts as links; the morning email chosen and sent; no Cases, no
+tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain import strands
+from domain.history import SYSTEM
+from domain.models import User
+from domain.security import OutboxEmail
+from domain.tasks import Task
+from domain.vocab import Permission
+from hearth.work_digest import send_digests
+from tests.support.factories import make_case, make_officer, make_person, make_team
+from tests.support.pages import Pages
+from tests.web.case_fixtures import TODAY
+
+CASES = (Permission.CASES, Permission.PEOPLE)
+
+
+def _date(prefix: str, day: dt.date) -> dict[str, str]:
+    return {
+        f"{prefix}-day": str(day.day),
+        f"{prefix}-month": str(day.month),
+        f"{prefix}-year": str(day.year),
+    }
+
+
+@pytest.fixture
+def office(db: Session) -> dict[str, Any]:
+    team = make_team(db, "Homelessness")
+    rina = make_officer(db, *CASES, name="Rina Patel", team=team)
+    sam = make_officer(db, *CASES, name="Sam Whitfield", team=team)
+    case = make_case(db, make_person(db, "Amira", "Khan"), team=team, officer=rina)
+    application = strands.open_strand(db, SYSTEM, case, "homeless_application")
+    db.commit()
+    tasks = {t.template_key: t for t in db.scalars(select(Task).where(Task.case_id == case.id))}
+    return {
+        "team": team,
+        "rina": rina,
+        "sam": sam,
+        "case": case,
+        "application": application,
+        "tasks": tasks,
+    }
+
+
+def _sign_in(pages: Pages, officer: User) -> None:
+    from tests.support.factories import TEST_PASSWORD
+
+    page = pages.post("backoffice:sign_in", {"email": officer.email, "password": TEST_PASSWORD})
+    assert page.location == pages.url("backoffice:home")
+
+
+def test_tasks_from_the_template_show_on_the_case_and_the_application_and_are_worked(
+    db: Session, pages: Pages, office: dict[str, Any]
+) -> None:
+    case, application, made = office["case"], office["application"], office["tasks"]
+    _sign_in(pages, office["rina"])
+    tab = pages.get("backoffice:case_notes", case_id=case.id)
+    names = [a.get_text(strip=True) for a in tab.select("#case-tasks-list li a")]
+    assert names == [
+        "Medical evaluation",
+        "Secure temporary housing",
+        "Follow up on the temporary housing",
+    ]
+    assert tab.select_one("#case-target").get_text(strip=True) == made[
+        "medical_evaluation"
+    ].target_date.strftime("%-d %B %Y")
+    strand_page = pages.get("backoffice:strand", case_id=case.id, strand_id=application.id)
+    states = [s.get_text(strip=True) for s in strand_page.select("#strand-tasks [data-state]")]
+    assert states[:2] == ["Due soon", "Due soon"] and states[2] == "Waiting"
+
+    housing = made["secure_housing"]
+    page = pages.post(
+        "backoffice:task_complete", {"version": str(housing.version)}, task_id=housing.id
+    )
+    assert page.location == pages.url("backoffice:task", task_id=housing.id)
+    assert "Next: Follow up on the temporary housing." in pages.follow(page).text
+    follow_up = made["follow_up"]
+    db.refresh(follow_up)
+    assert follow_up.status == "open" and follow_up.target_date is not None
+
+    medical = made["medical_evaluation"]
+    page = pages.post(
+        "backoffice:task_hold",
+        {"version": str(medical.version), "reason": ""},
+        status=400,
+        task_id=medical.id,
+    )
+    assert page.error_summary == [
+        "Enter why the task is on hold",
+        "Enter the date it comes off hold",
+    ]
+    later = TODAY + dt.timedelta(days=7)
+    page = pages.post(
+        "backoffice:task_hold",
+        {"version": str(medical.version), "reason": "Waiting for the GP", **_date("until", later)},
+        task_id=medical.id,
+    )
+    assert "on hold until" in pages.follow(page).text
+    db.refresh(medical)
+    assert medical.status == "on_hold"
+    stale = pages.post(
+        "backoffice:task_release",
+        {"version": str(medical.version - 1)},
+        status=409,
+        task_id=medical.id,
+    )
+    assert stale.error_summary == ["Another officer has changed this task since you opened it"]
+    pages.post("backoffice:task_release", {"version": str(medical.version)}, task_id=medical.id)
+    db.refresh(medical)
+    assert medical.status == "open"
+
+    sam = office["sam"]
+    pages.post(
+        "backoffice:task_assign",
+        {"version": str(medical.version), "assignee": str(sam.id), "team": ""},
+        task_id=medical.id,
+    )
+    db.refresh(medical)
+    assert medical.assignee_id == sam.id
+
+
+def test_an_ad_hoc_task_says_what_is_missing(
+    db: Session, pages: Pages, office: dict[str, Any]
+) -> None:
+    case = office["case"]
+    _sign_in(pages, office["rina"])
+    page = pages.post(
+        "backoffice:task_new",
+        {"name": "", "strand": "", "assignee": "", "team": ""},
+        status=400,
+        case_id=case.id,
+    )
+    assert page.error_summary == [
+        "Enter what needs doing",
+        "Choose an officer or a team",
+        "Enter the target date",
+    ]
+    page = pages.post(
+        "backoffice:task_new",
+        {
+            "name": "Ring the landlord",
+            "strand": "",
+            "assignee": str(office["sam"].id),
+            "team": "",
+            **_date("target_date", TODAY + dt.timedelta(days=3)),
+        },
+        case_id=case.id,
+    )
+    assert "Ring the landlord" in pages.follow(page).select_one("#case-tasks-list").get_text()
+
+
+def test_my_work_for_two_officers_and_their_team(
+    db: Session, pages: Pages, office: dict[str, Any]
+) -> None:
+    rina, sam, team = office["rina"], office["sam"], office["team"]
+    other = make_case(db, make_person(db, "Tariq", "Begum"), team=team, officer=sam)
+    referral = strands.open_strand(db, SYSTEM, other, "homeless_referral")
+    contact = db.scalars(select(Task).where(Task.strand_id == referral.id)).one()
+    overdue = office["tasks"]["medical_evaluation"]
+    overdue.target_date = TODAY - dt.timedelta(days=3)
+    db.commit()
+
+    _sign_in(pages, rina)
+    home = pages.get("backoffice:home")
+    assert home.select_one("#stat-work a")["href"] == pages.url("backoffice:my_work")
+    assert "1 overdue" in home.select_one("#stat-work").get_text()
+    mine = pages.get("backoffice:my_work")
+    items = mine.select("#work-list li")
+    assert items[0]["data-state"] == "Overdue"  # overdue first
+    assert {i.select_one("a").get_text(strip=True) for i in items} == {
+        "Medical evaluation",
+        "Secure temporary housing",
+    }
+    assert "2 to do" in mine.select_one("#work-counts").get_text()
+    assert "1 not yet claimed" in mine.select_one("#team-link").get_text()
+    refreshed = pages.client.get(
+        pages.url("backoffice:my_work") + "?refresh=1", headers={"HX-Request": "true"}
+    )
+    assert refreshed.text.lstrip().startswith('<div id="work-items"')  # the list alone
+
+    team_page = pages.get("backoffice:team_work", team_id=team.id, params={"unclaimed": "yes"})
+    assert [a.get_text(strip=True) for a in team_page.select("#work-list li p a:first-of-type")][
+        :1
+    ] == ["Contact the person referred"]
+    page = pages.post(
+        "backoffice:task_claim", {"version": str(contact.version)}, task_id=contact.id
+    )
+    assert "is yours" in pages.follow(page).text
+    team_page = pages.get("backoffice:team_work", team_id=team.id)
+    loads = {
+        r["data-officer"]: [c.get_text(strip=True) for c in r.select("td")]
+        for r in team_page.select("#workload tbody tr")
+    }
+    assert loads[str(rina.id)] == ["Rina Patel", "3", "1"]
+    assert loads[str(sam.id)] == ["Sam Whitfield", "0", "0"]
+    assert team_page.select_one("svg.hearth-workload")
+
+    pages.post("backoffice:sign_out", {})
+    _sign_in(pages, sam)
+    assert pages.get("backoffice:my_work").select_one("#nothing")
+
+
+def test_the_morning_email_goes_to_officers_with_urgent_work_who_want_it(
+    db: Session, pages: Pages, office: dict[str, Any]
+) -> None:
+    rina, sam = office["rina"], office["sam"]
+    monday = dt.date(2026, 11, 30)
+    office["tasks"]["medical_evaluation"].target_date = monday - dt.timedelta(days=1)
+    for task in office["tasks"].values():
+        if task.status == "open":
+            task.assignee_id = rina.id
+    db.commit()
+    assert send_digests(db, dt.date(2026, 11, 29), "https://housing.example")["sent"] == 0  # Sunday
+    assert send_digests(db, monday, "https://housing.example") == {"sent": 1}
+    (email,) = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "work_digest"))
+    assert email.to_address == rina.email
+    assert email.subject.startswith("Your work: 1 overdue")
+    assert "https://housing.example/backoffice/tasks/" in email.body_text
+    assert sam.email not in {e.to_address for e in db.scalars(select(OutboxEmail))}
+
+    _sign_in(pages, rina)
+    page = pages.post("backoffice:work_digest", {"digest": "no"})
+    assert "no longer get the morning email" in pages.follow(page).text
+    db.refresh(rina)
+    assert rina.work_digest is False
+    assert send_digests(db, monday + dt.timedelta(days=1), "https://housing.example") == {"sent": 0}
+
+
+def test_officers_without_cases_reach_no_task(
+    db: Session, pages: Pages, sign_in_officer: Callable[..., User], office: dict[str, Any]
+) -> None:
+    task = office["tasks"]["medical_evaluation"]
+    sign_in_officer(Permission.PEOPLE)
+    pages.get("backoffice:my_work", status=403)
+    pages.get("backoffice:task", task_id=task.id, status=403)
+    pages.get("backoffice:team_work", team_id=office["team"].id, status=403)
+    pages.post(
+        "backoffice:task_complete", {"version": str(task.version)}, status=403, task_id=task.id
+    )
+    db.refresh(task)
+    assert task.status == "open"
