@@ -19,7 +19,7 @@ from wtforms import Form, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
-from domain import referrals, workflows
+from domain import referrals, tasks, workflows
 from domain.accounts import Mailer
 from domain.clock import long_date
 from domain.history import Actor
@@ -208,6 +208,7 @@ def referral_list(ctx: Ctx) -> Response:
     page = referrals.list_referrals(ctx.db, after=after, size=PAGE_SIZE)
     return ctx.render(
         "backoffice/referral/list.html",
+        next_tasks=tasks.next_task_by_strand(ctx.db, [r.strand_id for r in page.rows]),
         referrals=page.rows,
         older=page.next_cursor,
         newest_first=not after,

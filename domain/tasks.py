@@ -489,6 +489,21 @@ def case_tasks(
     return sorted(found, key=lambda t: (order[t.status], t.target_date or far, t.id))
 
 
+def next_task_by_strand(session: Session, strand_ids: Sequence[int]) -> dict[int, Task]:
+    """Each strand's most urgent task still to do (open or on hold), for lists (one query)."""
+    if not strand_ids:
+        return {}
+    found: dict[int, Task] = {}
+    for task in session.scalars(
+        select(Task)
+        .where(Task.strand_id.in_(list(strand_ids)), Task.status.in_(LIVE))
+        .order_by(Task.target_date, Task.id)
+    ):
+        assert task.strand_id is not None
+        found.setdefault(task.strand_id, task)
+    return found
+
+
 def live_for(tasks: Iterable[Task]) -> list[Task]:
     return [t for t in tasks if t.status in (WAITING, *LIVE)]
 

@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes.engine import Notifier
-from domain import clock, files, household, message_templates, messages, notes
+from domain import clock, files, household, message_templates, messages, notes, tasks
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
 from domain.models import Address, Case, CaseOfficer, Person, PortalAccount, Team, User
 from domain.storage import FileStore
-from domain.strands import HOUSING_REGISTER, open_strand
+from domain.strands import HOMELESS_APPLICATION, HOUSING_REGISTER, open_strand
 from domain.vocab import OfficerRole
+from domain.working_days import add_working_days, subtract_working_days
 from hearth.demo.changes import _seed_changes
 from hearth.demo.data import (
     DEMO_PASSWORD,
@@ -191,10 +192,46 @@ def seed_demo(
     _seed_changes(session, accounts, reviewer=officers[1], notifier=notifier)
     _seed_referrals(session, officer=officers[2])
     _seed_notes(session, accounts, officers[1])
+    _seed_tasks(session, accounts, team_leader=officers[4])
     if store is not None:
         _seed_files(session, store, accounts, officers[1])
     _seed_messages(session, accounts, officers[1], settings)
     return True
+
+
+def _seed_tasks(
+    session: Session, accounts: dict[int, tuple[PortalAccount, Case]], *, team_leader: User
+) -> None:
+    """A homeless application opened four working days ago on the first portal applicant's case,
+    so its tasks from the template are there (two of them overdue), one of them given to the
+    team leader the demo signs in as, and an ad-hoc task of theirs: My work shows something."""
+    if not accounts:
+        return
+    _account, case = accounts[min(accounts)]
+    today = clock.today()
+    opened = subtract_working_days(today, 4)
+    application = open_strand(session, SYSTEM, case, HOMELESS_APPLICATION, on=opened)
+    session.flush()
+    made = {t.template_key: t for t in tasks.case_tasks(session, case.id, strand_id=application.id)}
+    actor = Actor.officer(team_leader)
+    tasks.reassign(
+        session,
+        actor,
+        made["medical_evaluation"],
+        assignee_id=team_leader.id,
+        team_id=team_leader.team_id,
+    )
+    tasks.add_task(
+        session,
+        actor,
+        case,
+        name="Check the landlord's notice is valid",
+        strand_id=application.id,
+        assignee_id=team_leader.id,
+        team_id=team_leader.team_id,
+        target_date=add_working_days(today, 2),
+        today=today,
+    )
 
 
 def _pdf(title: str) -> bytes:

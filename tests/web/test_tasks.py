@@ -253,3 +253,18 @@ def test_officers_without_cases_reach_no_task(
     )
     db.refresh(task)
     assert task.status == "open"
+
+
+def test_the_referral_list_shows_each_referrals_service_standard(
+    db: Session, pages: Pages, office: dict[str, Any]
+) -> None:
+    from tests.support.factories import make_referral
+
+    referral = make_referral(db)
+    db.commit()
+    _sign_in(pages, office["rina"])
+    row = pages.get("backoffice:referrals").select_one(
+        f'[data-referral="{referral.strand.reference}"]'
+    )
+    cell = row.select_one("[data-next-task]").get_text(" ", strip=True)
+    assert "Contact the person referred" in cell and "Due soon" in cell
