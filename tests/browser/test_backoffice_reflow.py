@@ -26,6 +26,7 @@ from domain.pending import PendingChange
 from domain.referrals.model import Referral
 from domain.storage import FileStore
 from domain.strands import Strand, council_types
+from domain.tasks import Task
 from domain.vocab import Permission
 from hearth.app import build_routes
 from hearth.demo import seed_demo
@@ -261,6 +262,7 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         "alert_id": alert.id,
         "file_id": upload.id,
         "letter_template_id": letter.id,
+        "task_id": db.scalars(select(Task.id).order_by(Task.id)).first(),
         # The demo's email template (its text message one is shorter).
         "template_id": db.scalars(
             select(MessageTemplate.id).where(MessageTemplate.channel == "email")

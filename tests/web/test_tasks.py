@@ -190,7 +190,10 @@ def test_my_work_for_two_officers_and_their_team(
     refreshed = pages.client.get(
         pages.url("backoffice:my_work") + "?refresh=1", headers={"HX-Request": "true"}
     )
-    assert refreshed.text.lstrip().startswith('<div id="work-items"')  # the list alone
+    assert refreshed.text.count("<html") == 0 and 'id="work-items"' in refreshed.text  # alone
+    poller = mine.select_one("#work-poller")
+    assert poller["hx-get"] == pages.url("backoffice:my_work") + "?refresh=1"
+    assert poller["hx-target"] == "#work-items" and poller["hx-trigger"] == "every 60s"
 
     team_page = pages.get("backoffice:team_work", team_id=team.id, params={"unclaimed": "yes"})
     assert [a.get_text(strip=True) for a in team_page.select("#work-list li p a:first-of-type")][
