@@ -16,7 +16,7 @@ import psycopg
 
 from bench import sql_changes
 from bench.generate import BENCH_PASSWORD, conninfo
-from bench.pages import APPLICANT, NOBODY, Ctx, Fixture, Page
+from bench.pages import APPLICANT, MY_WORK, NOBODY, Ctx, Fixture, Page
 from bench.report import Figures, parse_wrk
 
 LUA = Path(__file__).with_name("wrk.lua")
@@ -157,7 +157,11 @@ def probe(base_url: str, requests: list[Request], *, marker: str | None = None) 
 def plan(page: Page, ctx: Ctx) -> list[Request]:
     """The page's requests, sessions rotated with the paths (officers', or applicants')."""
     paths = page.paths(ctx)
-    cookies = {NOBODY: [""], APPLICANT: ctx.applicant_cookies}.get(page.who, ctx.officer_cookies)
+    cookies = {
+        NOBODY: [""],
+        APPLICANT: ctx.applicant_cookies,
+        MY_WORK: ctx.my_work_cookies,
+    }.get(page.who, ctx.officer_cookies)
     count = max(len(paths), len(cookies))
     return [("GET", paths[i % len(paths)], cookies[i % len(cookies)], "") for i in range(count)]
 

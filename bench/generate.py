@@ -36,6 +36,7 @@ from bench import (
     sql_history,
     sql_households,
     sql_notes,
+    sql_tasks,
     sql_work,
     vocab,
 )
@@ -45,8 +46,9 @@ from domain import passwords
 from domain.identity import name_words
 from hearth.db import head_revision, upgrade
 
-GENERATOR_VERSION = 5  # 2: pending changes carry their case team; 3: people's search keys;
-# 4: a long tail of surnames and first names; 5: case files, downloads and messages
+GENERATOR_VERSION = 6  # 2: pending changes carry their case team; 3: people's search keys;
+# 4: a long tail of surnames and first names; 5: case files, downloads and messages;
+# 6: tasks, and the My work officer
 BENCH_PASSWORD = "hearth-bench-2026"  # noqa: S105 (documented, shared by generated accounts)
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PREFIX = "hearth_bench_"
@@ -58,6 +60,7 @@ STEPS: list[Step] = [
     *sql_history.STEPS,
     *sql_notes.STEPS,
     *sql_comms.STEPS,
+    *sql_tasks.STEPS,
 ]
 
 Say = Callable[[str], None]
@@ -99,6 +102,8 @@ class Council:
             "pending": self.pending,
             "changes": self.changes,
             "password_hash": password_hash,
+            "my_work_email": sql_tasks.MY_WORK_EMAIL,
+            "my_work_items": sql_tasks.MY_WORK_ITEMS,
         }
 
 

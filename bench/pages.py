@@ -21,6 +21,7 @@ OFFICER = "officer"
 APPLICANT = "applicant"
 NOBODY = "nobody"
 ACCEPT = "accept"
+MY_WORK = "my_work"  # the My work officer: 500 open tasks at every size (bench.sql_tasks)
 
 _NEXT = re.compile(r'href="(\?[^"]*after=[^"]*)"')
 
@@ -49,6 +50,7 @@ class Ctx:
     officer_cookies: list[str]
     applicant_cookies: list[str]
     notes: dict[str, str] = field(default_factory=dict)
+    my_work_cookies: list[str] = field(default_factory=list)
 
     def get(self, path: str, cookie: str) -> httpx2.Response:
         return httpx2.get(self.base_url + path, headers={"Cookie": cookie}, timeout=120.0)
@@ -139,7 +141,7 @@ PAGES: list[Page] = [
         "case comms tab",
         lambda ctx: [f"/backoffice/cases/{i}/messages" for i in ctx.fixture.case_ids],
     ),
-    # Pages other issues add (16: cases list with columns; 15: My work). Correct the path
+    # Pages other issues add (16: cases list with columns). Correct the path
     # when the page lands; it is measured as soon as it answers.
     Page(
         "cases_columns",
@@ -148,7 +150,12 @@ PAGES: list[Page] = [
         placeholder=True,
         marker='name="columns"',
     ),
-    Page("my_work", "My work", lambda ctx: ["/backoffice/my-work"], placeholder=True),
+    Page(
+        "my_work",
+        "My work (an officer with 500 open tasks)",
+        lambda ctx: ["/backoffice/my-work"],
+        who=MY_WORK,
+    ),
     # Accepting changes: 8 officers, a connection each, every request a different change.
     Page("accept", "accept a change (8 officers)", lambda ctx: [], who=ACCEPT, connections=8),
 ]

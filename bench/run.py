@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import driver, generate, report, servers
+from bench import driver, generate, report, servers, sql_tasks
 from bench.pages import ACCEPT, BASELINE_AGAIN_PAGE, BASELINE_PAGE, Ctx, Page, by_keys
 from bench.report import Report, Row
 
@@ -167,8 +167,13 @@ def measure(database: generate.Database, pages: list[Page], opts: Options, resul
         applicants = [
             driver.sign_in(app.base_url, e, officer=False) for e in fixture.applicant_emails
         ]
+        my_work = driver.sign_in(app.base_url, sql_tasks.MY_WORK_EMAIL, officer=True)
         ctx = Ctx(
-            app.base_url, fixture, [o.cookie for o in officers], [a.cookie for a in applicants]
+            app.base_url,
+            fixture,
+            [o.cookie for o in officers],
+            [a.cookie for a in applicants],
+            my_work_cookies=[my_work.cookie],
         )
         _get_page(BASELINE_PAGE, baseline.base_url, ctx, opts, result, size)
         for page in pages:

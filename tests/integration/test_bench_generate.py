@@ -154,6 +154,20 @@ def test_the_council_has_the_shape_asked_for(bench_engine: Engine) -> None:
             "sent",
             "failed",
         }
+        # tasks on every active case; the My work officer has exactly 500 to do
+        active = scalar(conn, "SELECT count(*) FROM housing_case WHERE status = 'Active'")
+        assert scalar(conn, "SELECT count(*) FROM task") == active
+        assert scalar(
+            conn,
+            "SELECT count(*) FROM task t JOIN user_account u ON u.id = t.assignee_id "
+            "WHERE u.email = 'my.work@bench.example' AND t.status IN ('open', 'on_hold')",
+        ) == min(
+            500,
+            scalar(
+                conn,
+                "SELECT count(*) FROM housing_case WHERE status = 'Active' AND id % 4 <> 0",
+            ),
+        )
         # about ten history events a case; teams, officers with Queue
         events = scalar(conn, "SELECT count(*) FROM history_event")
         assert 7 * CASES <= events <= 15 * CASES
