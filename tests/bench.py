@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, text
 
@@ -212,7 +213,49 @@ def person_search_timings(cases: int) -> None:
                 return person_search.search(db, parsed, today)
 
         timed(f"person search, {label}", run)
+    my_work_timings(sessions, today)
     engine.dispose()
+
+
+def my_work_timings(sessions: Any, today: dt.date) -> None:
+    """My work for the generated officer with 500 open tasks among the council's (the queries
+    the page runs: the first page of work, its counts, a page 200 items in)."""
+    from backoffice import work_queries as wq
+    from bench import sql_tasks
+
+    with sessions() as db:
+        officer = db.scalar(
+            text("SELECT id FROM user_account WHERE email = :e"), {"e": sql_tasks.MY_WORK_EMAIL}
+        )
+        tasks = db.scalar(text("SELECT count(*) FROM task"))
+    scope = wq.Scope(user_id=officer)
+    with sessions() as db:
+        counts = wq.counts(db, scope, today)
+    print(
+        f"My work: {counts.total} open items for {sql_tasks.MY_WORK_EMAIL} "
+        f"({counts.overdue} overdue) among {tasks:,} tasks"
+    )
+
+    def first_page() -> object:
+        with sessions() as db, db.begin():
+            return wq.work(db, scope, today, after=None)
+
+    def with_counts() -> object:
+        with sessions() as db, db.begin():
+            return wq.counts(db, scope, today)
+
+    cursor = None
+    with sessions() as db:
+        for _ in range(4):
+            cursor = wq.work(db, scope, today, after=cursor).next_cursor
+
+    def deep_page() -> object:
+        with sessions() as db, db.begin():
+            return wq.work(db, scope, today, after=cursor)
+
+    timed("My work, first 50 items", first_page)
+    timed("My work, counts by kind and state", with_counts)
+    timed("My work, 200 items in", deep_page)
 
 
 if __name__ == "__main__":
