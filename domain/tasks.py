@@ -87,7 +87,9 @@ def _create(
     *,
     today: dt.date,
     after: Task | None,
+    start: dt.date | None = None,
 ) -> Task:
+    """One task from a template, counted from `start` (default: today)."""
     assignee, team = _assign(session, case, template.assign)
     task = Task(
         case_id=case.id,
@@ -99,7 +101,7 @@ def _create(
         team_id=team,
         after_id=after.id if after is not None else None,
         days=template.days,
-        target_date=None if after is not None else target_from(today, template.days),
+        target_date=None if after is not None else target_from(start or today, template.days),
         opened_on=None if after is not None else today,
         created_by_id=actor.user_id,
     )
@@ -147,9 +149,62 @@ def _create_with_followers(
 
 
 def on_strand_opened(session: Session, actor: Actor, strand: Strand, today: dt.date) -> list[Task]:
-    """Create the tasks the strand's type sets going on opening."""
+    """Create the tasks the strand's type sets going on opening (and those counted from a date
+    field it was opened with)."""
     starters = [t for t in strand.type.tasks if t.when == "opened"]
-    return _create_with_followers(session, actor, strand, starters, today=today)
+    made = _create_with_followers(session, actor, strand, starters, today=today)
+    fields = [t.on_field for t in strand.type.tasks if t.on_field is not None]
+    return made + on_fields_changed(session, actor, strand, fields, today)
+
+
+def _field_date(strand: Strand, name: str) -> dt.date | None:
+    value = (strand.data or {}).get(name)
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def on_fields_changed(
+    session: Session, actor: Actor, strand: Strand, names: Sequence[str], today: dt.date
+) -> list[Task]:
+    """A strand's date fields were set or changed: create the tasks counted from them (a task
+    still to do from an earlier date is replaced by one counted from the new date)."""
+    templates = [t for t in strand.type.tasks if t.on_field in names]
+    if not templates or not strand.is_open:
+        return []
+    made: list[Task] = []
+    for template in templates:
+        assert template.on_field is not None
+        start = _field_date(strand, template.on_field)
+        live = session.scalars(
+            select(Task).where(
+                Task.strand_id == strand.id,
+                Task.template_key == template.key,
+                Task.status.in_((WAITING, *LIVE)),
+            )
+        ).all()
+        if live and start is not None and all(t.opened_on == start for t in live):
+            continue
+        for task in live:
+            task.status, task.outcome, task.done_at = CANCELLED, "The date changed", utcnow()
+            task.hold_from = task.hold_until = None
+            history.record(
+                session,
+                actor,
+                HistoryKind.TASK_CANCELLED,
+                f"Task “{task.name}” replaced: {template.on_field} changed",
+                case_id=strand.case_id,
+                after={"task": task.id},
+            )
+        if start is None:
+            continue
+        task = _create(
+            session, actor, strand.case, strand, template, today=today, after=None, start=start
+        )
+        task.opened_on = start
+        made.append(task)
+    return made
 
 
 def on_status_reached(

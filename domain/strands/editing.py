@@ -20,7 +20,7 @@ from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, CasePerson, Person, User
 from domain.strands import fields as kinds
-from domain.strands.model import Strand, lock, open_strand
+from domain.strands.model import Strand, fields_changed, lock, open_strand
 from domain.strands.types import StrandType, strand_type
 
 
@@ -231,6 +231,7 @@ def update_fields(
         before=before,
         after=after,
     )
+    fields_changed(session, actor, locked, [f.name for f in changed], today)
     return [f.label for f in changed]
 
 

@@ -337,6 +337,15 @@ def _open(
 # The tasks a type's template sets going (named, as `on_open` is: domain.tasks builds on this).
 TASKS_OPENED = "domain.tasks:on_strand_opened"
 TASKS_STATUS = "domain.tasks:on_status_reached"
+TASKS_FIELDS = "domain.tasks:on_fields_changed"
+
+
+def fields_changed(
+    session: Session, actor: Actor, strand: Strand, names: list[str], today: dt.date
+) -> None:
+    """Some of the strand's fields changed: tasks counted from a date field follow it."""
+    if any(t.on_field in names for t in strand.type.tasks):
+        _hook(TASKS_FIELDS)(session, actor, strand, names, today)
 
 
 def _hook(path: str) -> Callable[..., None]:

@@ -4,7 +4,7 @@ moving it to a status, sets going — each task with a service standard in worki
     [[tasks]]
     key = "medical"                 # unique within the type
     name = "Medical evaluation"
-    when = "opened"                 # "opened", "status:<label>" or "after:<key>"
+    when = "opened"                 # "opened", "status:<label>", "after:<key>", "field:<date>"
     days = 1                        # working days from that event to the target date
     assign = "primary_officer"      # "primary_officer", "team" or "claim"
 
@@ -13,6 +13,9 @@ moving it to a status, sets going — each task with a service standard in worki
 - `when = "after:<key>"`: **sequential** — created with its predecessor but waiting; it opens
   (and its target is counted) when the predecessor is completed. Tasks with the same event and
   no predecessor run in **parallel**.
+- `when = "field:<name>"`: counted from a date field of the strand (e.g. the decision date):
+  created when the field is given a date; if the date is corrected, the task still to do is
+  replaced by one counted from the new date.
 - `assign`: to the case's Primary officer (the case's team when it has none), to the case's
   team, or left for anyone in the team to claim.
 """
@@ -42,6 +45,10 @@ class TaskTemplate:
         return self.when.removeprefix("after:") if self.when.startswith("after:") else None
 
     @property
+    def on_field(self) -> str | None:
+        return self.when.removeprefix("field:") if self.when.startswith("field:") else None
+
+    @property
     def on_status(self) -> str | None:
         return self.when.removeprefix("status:") if self.when.startswith("status:") else None
 
@@ -53,10 +60,14 @@ class TaskTemplate:
             return f"{days} after “{self.after}” is completed"
         if self.on_status is not None:
             return f"{days} after reaching “{self.on_status}”"
+        if self.on_field is not None:
+            return f"{days} after the date in “{self.on_field}”"
         return f"{days} after opening"
 
 
-def tasks_from_data(code: str, raw: Any, statuses: Sequence[str]) -> tuple[TaskTemplate, ...]:
+def tasks_from_data(
+    code: str, raw: Any, statuses: Sequence[str], date_fields: Sequence[str] = ()
+) -> tuple[TaskTemplate, ...]:
     """The type's [[tasks]], or ValueError naming the type, the task and what is wrong."""
     if raw is None:
         return ()
@@ -88,9 +99,13 @@ def tasks_from_data(code: str, raw: Any, statuses: Sequence[str]) -> tuple[TaskT
         elif when.startswith("status:"):
             if when.removeprefix("status:") not in statuses:
                 raise ValueError(f"{where}: {when!r} names no status of the type")
+        elif when.startswith("field:"):
+            if when.removeprefix("field:") not in date_fields:
+                raise ValueError(f"{where}: {when!r} names no date field of the type")
         elif when != "opened":
             raise ValueError(
-                f'{where}: when must be "opened", "status:<a status>" or "after:<a task key>"'
+                f'{where}: when must be "opened", "status:<a status>", "after:<a task key>" '
+                'or "field:<a date field>"'
             )
         days = item.get("days")
         if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_DAYS:

@@ -286,7 +286,12 @@ def from_definition(data: Mapping[str, Any], *, source: str = BUILT_IN) -> Stran
         moves=None if moves is None else {k: tuple(v) for k, v in moves.items()},
         description=description.strip(),
         source=source,
-        tasks=tasks_from_data(code, data.get("tasks"), [s.label for s in statuses]),
+        tasks=tasks_from_data(
+            code,
+            data.get("tasks"),
+            [s.label for s in statuses],
+            [f.name for f in fields if f.kind == "date"],
+        ),
     )
 
 

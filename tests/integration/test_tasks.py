@@ -18,6 +18,7 @@ from domain.errors import Conflict, FieldErrors, RuleBroken
 from domain.history import SYSTEM, Actor
 from domain.history_kinds import HistoryKind
 from domain.models import HistoryEvent
+from domain.strands import editing
 from domain.tasks import Task
 from tests.support.factories import make_case, make_officer, make_person, make_team
 
@@ -146,3 +147,38 @@ def test_a_referral_waits_in_the_team_to_be_claimed(db: Session, setup: dict[str
     assert contact.assignee_id == other.id
     with pytest.raises(Conflict, match="Someone already has this task"):
         tasks.claim(db, Actor.officer(officer), officer, contact, expected_version=None)  # type: ignore[arg-type]
+
+
+def test_a_task_counted_from_a_date_field_follows_the_date(
+    db: Session, setup: dict[str, object]
+) -> None:
+    case, officer = setup["case"], setup["officer"]
+    application = strands.open_strand(db, SYSTEM, case, "homeless_application", on=MONDAY)  # type: ignore[arg-type]
+    assert "review_check" not in _tasks(db, application.id)  # no decision date yet
+    edit = {"application_date": "2026-11-30", "decision_date": "2026-12-01"}
+    editing.update_fields(
+        db,
+        Actor.officer(officer),  # type: ignore[arg-type]
+        application,
+        edit,
+        expected_version=application.version,
+        today=MONDAY,
+    )
+    review = _tasks(db, application.id)["review_check"]
+    assert (review.status, review.target_date) == ("open", dt.date(2026, 12, 22))  # 15 wd
+    edit["decision_date"] = "2026-12-02"  # corrected
+    editing.update_fields(
+        db,
+        Actor.officer(officer),  # type: ignore[arg-type]
+        application,
+        edit,
+        expected_version=application.version,
+        today=MONDAY,
+    )
+    reviews = db.scalars(
+        select(Task).where(Task.template_key == "review_check").order_by(Task.id)
+    ).all()
+    assert [(t.status, t.target_date) for t in reviews] == [
+        ("cancelled", dt.date(2026, 12, 22)),
+        ("open", dt.date(2026, 12, 23)),
+    ]

@@ -66,14 +66,19 @@ def test_task_templates_are_checked_when_a_type_is_read() -> None:
             {"key": "a", "name": "Assess", "when": "opened", "days": 1},
             {"key": "b", "name": "Visit", "when": "after:a", "days": 3, "assign": "team"},
             {"key": "c", "name": "Letter", "when": "status:Decided", "days": 10, "assign": "claim"},
+            {"key": "d", "name": "Review", "when": "field:decided_on", "days": 15},
         ],
         statuses,
+        ["decided_on"],
     )
     assert [(t.key, t.after, t.on_status, t.assign) for t in made] == [
         ("a", None, None, "primary_officer"),
         ("b", "a", None, "team"),
         ("c", None, "Decided", "claim"),
+        ("d", None, None, "primary_officer"),
     ]
+    assert made[3].on_field == "decided_on"
+    assert made[3].describe == "15 working days after the date in “decided_on”"
     for bad, message in (
         ([{"key": "a", "name": "x", "when": "after:b", "days": 1}], "must name a task defined"),
         ([{"key": "a", "name": "x", "when": "status:Nope", "days": 1}], "names no status"),
@@ -81,6 +86,7 @@ def test_task_templates_are_checked_when_a_type_is_read() -> None:
         ([{"key": "a", "name": "x", "days": 1, "assign": "boss"}], "assign must be one of"),
         ([{"key": "a", "name": "x", "days": 1}, {"key": "a", "name": "y", "days": 1}], "twice"),
         ([{"key": "a", "name": "x", "days": 1, "due": 3}], "unknown setting 'due'"),
+        ([{"key": "a", "name": "x", "when": "field:born", "days": 1}], "names no date field"),
     ):
         with pytest.raises(ValueError, match=message):
             tasks_from_data("t", bad, statuses)
