@@ -47,11 +47,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--db") != "postgresql":
-        deselected = [i for i in items if i.get_closest_marker("postgresql_only")]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = [i for i in items if not i.get_closest_marker("postgresql_only")]
+    # Concurrency tests need PostgreSQL; the page-layout sweep (every back-office page at four
+    # widths, nearly three minutes) checks CSS and markup, the same on either database, so it
+    # runs once, in the SQLite pass of `make test`.
+    other = "postgresql_only" if config.getoption("--db") != "postgresql" else "layout_only"
+    deselected = [i for i in items if i.get_closest_marker(other)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [i for i in items if not i.get_closest_marker(other)]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -318,6 +319,7 @@ def problems_with(visit: Visit, label: str) -> list[str]:
     return found
 
 
+@pytest.mark.layout_only
 def test_every_back_office_page_reflows_from_320_to_1366_px(browser, live: Live) -> None:  # type: ignore[no-untyped-def]
     with live.sessions.begin() as db:
         email, ids = seed(db, store_for(live.settings))

@@ -26,7 +26,7 @@ def test_sign_in_with_a_local_account_shows_the_officer_in_the_header(
     assert home.h1 == "Home"
     assert home.select_one(".hearth-officer-name").get_text(strip=True) == "Sam Whitfield"
     navigation = [a.get_text(strip=True) for a in home.select(".moj-primary-navigation__link")]
-    assert navigation[:2] == ["Home", "Cases"]
+    assert navigation[:3] == ["Home", "My work", "Cases"]
     assert "Admin" not in navigation and "Review queue" not in navigation
     assert "Cases" in home.texts(".govuk-list li")
 
