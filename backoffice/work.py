@@ -7,6 +7,7 @@ JavaScript it is an ordinary page. Officers choose here whether to get the morni
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -31,6 +32,9 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
     assert ctx.user is not None
     after = ctx.query.get("after")
     page = wq.work(ctx.db, scope, ctx.today, after=after)
+    here = str(ctx.request.url.path) + (
+        f"?{ctx.request.url.query}" if ctx.request.url.query else ""
+    )
     context: dict[str, Any] = {
         "items": page.rows,
         "next_cursor": page.next_cursor,
@@ -41,8 +45,11 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
         "team": team,
         "unclaimed": scope.unclaimed,
         "refresh": REFRESH_SECONDS,
-        "here": str(ctx.request.url.path)
-        + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""),
+        "here": here,
+        "back_here": urlencode({"next": here}),  # each task link brings the officer back
+        # Each item links to its task and case: the paths' fixed parts, worked out once a page.
+        "task_path": ctx.url_for("backoffice:task", task_id=1).removesuffix("1"),
+        "case_path": ctx.url_for("backoffice:case", case_id=1).removesuffix("1"),
     }
     if ctx.request.headers.get("HX-Request") == "true" and ctx.query.get("refresh"):
         return ctx.render("backoffice/work/_items.html", **context)

@@ -22,7 +22,7 @@ from domain.pending import ChangeStatus, PendingChange
 from domain.tasks import LIVE, OPEN, Task
 from domain.working_days import add_working_days
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 KINDS = {"task": "Tasks", "change": "Portal changes", "action": "Actions"}
 DUE_SOON_DAYS = 2
 
