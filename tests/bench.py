@@ -219,7 +219,7 @@ def person_search_timings(cases: int) -> None:
 
 def my_work_timings(sessions: Any, today: dt.date) -> None:
     """My work for the generated officer with 500 open tasks among the council's (the queries
-    the page runs: the first page of work, its counts, a page 200 items in)."""
+    the page runs: the first page of work, its counts, a page four pages in)."""
     from backoffice import work_queries as wq
     from bench import sql_tasks
 
@@ -253,9 +253,9 @@ def my_work_timings(sessions: Any, today: dt.date) -> None:
         with sessions() as db, db.begin():
             return wq.work(db, scope, today, after=cursor)
 
-    timed("My work, first 50 items", first_page)
+    timed(f"My work, first {wq.PAGE_SIZE} items", first_page)
     timed("My work, counts by kind and state", with_counts)
-    timed("My work, 200 items in", deep_page)
+    timed(f"My work, {4 * wq.PAGE_SIZE} items in", deep_page)
 
 
 if __name__ == "__main__":
