@@ -339,10 +339,14 @@ def test_choosing_a_policy_validates_it_and_records_history(db: Session) -> None
 
 
 def worker(committed: sessionmaker[Session], tmp_path: Path, today: dt.date) -> Worker:
-    """A worker whose clock stands at midday on `today` in England, whatever the time is."""
+    """A worker whose clock stands at midday on `today` in England, or later that day if the real
+    clock is past midday: jobs queued "now" (a policy change) must be due to it, and tomorrow's
+    daily job must not."""
     settings = load_settings({"HEARTH_DATA_DIR": str(tmp_path), "SECRET_KEY": "s" * 40})
     midday = dt.datetime.combine(today, dt.time(12), ZoneInfo("Europe/London"))
-    return Worker(committed, settings, name="test-worker", now=lambda: midday)
+    return Worker(
+        committed, settings, name="test-worker", now=lambda: max(midday, dt.datetime.now(dt.UTC))
+    )
 
 
 def test_the_daily_job_runs_once_a_day_in_the_worker(
