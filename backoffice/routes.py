@@ -270,6 +270,12 @@ routes: list[BaseRoute] = [
         methods=GET_POST,
         name="admin_strand_type",
     ),
+    Route(
+        "/admin/case-tasks",
+        strand_types.case_task_template,
+        methods=GET_POST,
+        name="admin_case_tasks",
+    ),
     Route("/admin/letter-templates", letters.letter_templates, name="admin_letter_templates"),
     Route(
         "/admin/letter-templates/new",

@@ -1,14 +1,16 @@
-"""My work (SPEC T3): an officer's to-do list — their tasks, the portal changes assigned to them
-and their actions, earliest target first so overdue work leads — and the same for their team,
-with what nobody has claimed yet and each officer's workload. The list refreshes itself every
-minute with htmx (only the list is swapped, so the officer keeps their place); without
-JavaScript it is an ordinary page. Officers choose here whether to get the morning email."""
+"""My work (SPEC T3): an officer's to-do list — their tasks, the portal changes assigned to them,
+their actions and the cases where they are Primary officer that need action, earliest target first
+so overdue work leads — and the same for their team, with what nobody has claimed yet. Holders of
+"Supervise teams" see any team's work and each officer's workload. The list refreshes itself every
+minute with htmx (only the list is swapped, so the officer keeps their place); without JavaScript
+it is an ordinary page. Officers choose here whether to get the morning email."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -23,9 +25,9 @@ from web.views import officer_view
 REFRESH_SECONDS = 60
 
 
-def _kind(ctx: Ctx) -> str | None:
+def _kind(ctx: Ctx, *, team: bool = False) -> str | None:
     kind = ctx.query.get("kind")
-    return kind if kind in wq.KINDS else None
+    return kind if kind in (wq.TEAM_KINDS if team else wq.KINDS) else None
 
 
 def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
@@ -40,7 +42,7 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
         "next_cursor": page.next_cursor,
         "paged": after is not None,
         "kind": scope.kind,
-        "kinds": wq.KINDS,
+        "kinds": {k: wq.KINDS[k] for k in (wq.TEAM_KINDS if team else wq.KINDS)},
         "counts": wq.counts(ctx.db, scope, ctx.today),
         "team": team,
         "unclaimed": scope.unclaimed,
@@ -53,10 +55,16 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
     }
     if ctx.request.headers.get("HX-Request") == "true" and ctx.query.get("refresh"):
         return ctx.render("backoffice/work/_items.html", **context)
+    supervisor = ctx.user.can(Permission.SUPERVISE)
     if team is not None:
-        context["loads"] = wq.workload(ctx.db, team.id, ctx.today)
+        if supervisor:
+            context["loads"] = wq.workload(ctx.db, team.id, ctx.today)
     else:
         context["my_team"] = ctx.user.team
+        if supervisor:
+            context["other_teams"] = ctx.db.scalars(
+                select(Team).where(Team.active, Team.id != ctx.user.team_id).order_by(Team.name)
+            ).all()
         context["team_counts"] = (
             wq.counts(ctx.db, wq.Scope(team_id=ctx.user.team_id, unclaimed=True), ctx.today)
             if ctx.user.team_id
@@ -77,8 +85,12 @@ def team_work(ctx: Ctx) -> Response:
     team = ctx.db.get(Team, ctx.request.path_params["team_id"])
     if team is None:
         raise HTTPException(404)
+    if team.id != ctx.user.team_id and not ctx.user.can(Permission.SUPERVISE):
+        # An officer sees their own team's work; a supervisor any team's.
+        raise HTTPException(403)
     unclaimed = ctx.query.get("unclaimed") == "yes"
-    return _render(ctx, wq.Scope(team_id=team.id, unclaimed=unclaimed, kind=_kind(ctx)), team=team)
+    scope = wq.Scope(team_id=team.id, unclaimed=unclaimed, kind=_kind(ctx, team=True))
+    return _render(ctx, scope, team=team)
 
 
 @officer_view(Permission.CASES)

@@ -1,9 +1,11 @@
 """What "My work" reads (SPEC T3): an officer's — or a team's — work to do as one list, earliest
 target first (so overdue work leads), a page at a time: tasks, portal changes waiting for a
-decision and actions. Each kind is read by its own partial index on (assignee or team, target);
-the list is a keyset over the three together, then the page's records are loaded (one query per
-kind). Counts by kind and by state come from the same indexes, bounded by the work there is.
-"""
+decision and actions; and, for an officer, the active cases where they are Primary officer that
+need action — something on the case (a portal change to decide, a task — a referral's contact task,
+say — to claim) waits with nobody on it; such a case's target is the earliest of theirs. Each kind
+is read by its own partial index on (assignee or team, target); the list is a keyset over the three
+together, then the page's records are loaded (one query per kind). Counts by kind and by state come
+from the same indexes, bounded by the work there is."""
 
 from __future__ import annotations
 
@@ -16,14 +18,21 @@ from sqlalchemy import Date, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from domain import paging
-from domain.models import Case, User
+from domain.models import Case, CaseOfficer, CasePerson, User
 from domain.notes import Action
 from domain.pending import ChangeStatus, PendingChange
 from domain.tasks import LIVE, OPEN, Task
+from domain.vocab import CaseStatus, OfficerRole
 from domain.working_days import add_working_days
 
 PAGE_SIZE = 25
-KINDS = {"task": "Tasks", "change": "Portal changes", "action": "Actions"}
+KINDS = {
+    "task": "Tasks",
+    "change": "Portal changes",
+    "action": "Actions",
+    "case": "Your cases needing action",
+}
+TEAM_KINDS = ("task", "change", "action")
 DUE_SOON_DAYS = 2
 
 
@@ -92,11 +101,51 @@ def _actions(scope: Scope) -> Any:
     return stmt
 
 
-PARTS = {"task": _tasks, "change": _changes, "action": _actions}
+def _primary_cases(user_id: int) -> Any:
+    return (
+        select(CaseOfficer.case_id)
+        .join(Case, Case.id == CaseOfficer.case_id)
+        .where(
+            CaseOfficer.user_id == user_id,
+            CaseOfficer.role == OfficerRole.PRIMARY.value,
+            Case.status == CaseStatus.ACTIVE.value,
+        )
+    )
+
+
+def _waiting(user_id: int) -> Any:
+    """What waits with nobody on it on the officer's Primary cases: (case, target)."""
+    mine = _primary_cases(user_id)
+    return union_all(
+        select(
+            PendingChange.case_id.label("case_id"), PendingChange.target_date.label("target")
+        ).where(
+            PendingChange.case_id.in_(mine),
+            PendingChange.status == ChangeStatus.PENDING,
+            PendingChange.assigned_to_id.is_(None),
+        ),
+        select(Task.case_id, Task.target_date).where(
+            Task.case_id.in_(mine), Task.status.in_(LIVE), Task.assignee_id.is_(None)
+        ),
+    ).subquery()
+
+
+def _cases(scope: Scope) -> Any:
+    assert scope.user_id is not None
+    waiting = _waiting(scope.user_id)
+    return select(
+        literal("case").label("kind"),
+        waiting.c.case_id.label("id"),
+        func.min(waiting.c.target).label("target"),
+    ).group_by(waiting.c.case_id)
+
+
+PARTS = {"task": _tasks, "change": _changes, "action": _actions, "case": _cases}
 
 
 def _parts(scope: Scope) -> list[Any]:
-    return [make(scope) for kind, make in PARTS.items() if scope.kind in (None, kind)]
+    kinds = KINDS if scope.user_id is not None else TEAM_KINDS
+    return [PARTS[kind](scope) for kind in kinds if scope.kind in (None, kind)]
 
 
 def work(
@@ -189,6 +238,62 @@ def _load(session: Session, wanted: dict[str, list[int]], today: dt.date) -> dic
                 action,
                 action.version,
             )
+    if wanted.get("case"):
+        found.update(_load_cases(session, wanted["case"], today))
+    return found
+
+
+def _load_cases(session: Session, ids: list[int], today: dt.date) -> dict[Any, Item]:
+    """The cases of the page with what waits on each (one query for the cases, one for the
+    waiting work)."""
+    cases = {
+        c.id: c
+        for c in session.scalars(
+            select(Case)
+            .where(Case.id.in_(ids))
+            .options(joinedload(Case.primary_link).joinedload(CasePerson.person))
+        )
+    }
+    changes = select(
+        PendingChange.case_id.label("case_id"),
+        PendingChange.target_date.label("target"),
+        literal("change").label("what"),
+        literal(None).label("name"),
+    ).where(
+        PendingChange.case_id.in_(ids),
+        PendingChange.status == ChangeStatus.PENDING,
+        PendingChange.assigned_to_id.is_(None),
+    )
+    tasks = select(Task.case_id, Task.target_date, literal("task"), Task.name).where(
+        Task.case_id.in_(ids), Task.status.in_(LIVE), Task.assignee_id.is_(None)
+    )
+    waiting: dict[int, list[Any]] = {}
+    rows: Sequence[Any] = session.execute(union_all(changes, tasks)).all()
+    for row in rows:
+        waiting.setdefault(row.case_id, []).append(row)
+    found: dict[Any, Item] = {}
+    for case_id, on_case in waiting.items():
+        case_ = cases.get(case_id)
+        if case_ is None:
+            continue
+        n_changes = sum(1 for r in on_case if r.what == "change")
+        names = sorted(r.name for r in on_case if r.what == "task")
+        parts = []
+        if n_changes:
+            parts.append(f"{n_changes} portal change{'s' if n_changes != 1 else ''} to decide")
+        if names:
+            parts.append("“" + "”, “".join(names[:2]) + "”" + (" and more" if names[2:] else ""))
+        target = min(r.target for r in on_case)
+        found[("case", case_id)] = Item(
+            "case",
+            case_id,
+            target,
+            "Nobody has picked up " + " and ".join(parts),
+            case_,
+            None,
+            _state(target, today),
+            case_,
+        )
     return found
 
 
@@ -263,4 +368,4 @@ def workload(session: Session, team_id: int, today: dt.date) -> list[Load]:
     return sorted(loads, key=lambda load: (-load.open, load.officer.name))
 
 
-__all__ = ["KINDS", "Counts", "Item", "Load", "Scope", "counts", "work", "workload"]
+__all__ = ["KINDS", "TEAM_KINDS", "Counts", "Item", "Load", "Scope", "counts", "work", "workload"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from domain import assessments, history, household, strands
+from domain import assessments, case_tasks, history, household, strands
 from domain.clock import date_time, long_date
 from domain.errors import Conflict, FieldErrors, RuleBroken
 from domain.history import Actor
@@ -511,6 +511,7 @@ def close_case(
     case.close_reason = reason
     session.flush()
     strands.rekey_case(session, case)  # frees "one current per primary applicant" keys
+    case_tasks.cancel_for_case(session, actor, case, f"the case closed ({reason})")
     left_open = [f"{s.label} {s.reference}" for s in open_now.strands]
     history.record(
         session,

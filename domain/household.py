@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from domain import history, people, strands
+from domain import case_tasks, clock, history, people, strands
 from domain import household_rules as rules
 from domain import relationships as person_relationships
 from domain.clock import long_date
@@ -128,6 +128,7 @@ def open_case(
         person_id=primary.id,
         after={"status": case.status, "primary_applicant": primary.full_name},
     )
+    case_tasks.on_case_opened(session, actor, case, clock.today())
     return case
 
 

@@ -126,23 +126,23 @@ def _create(
     return task
 
 
-def _create_with_followers(
+def create_from_templates(
     session: Session,
     actor: Actor,
-    strand: Strand,
+    case: Case,
+    strand: Strand | None,
+    templates: Sequence[TaskTemplate],
     starters: Sequence[TaskTemplate],
     *,
     today: dt.date,
 ) -> list[Task]:
-    """The templates in `starters` and, waiting behind them, every task that follows them."""
-    templates = strand.type.tasks
-    made: dict[str, Task] = {}
+    """The templates in `starters` and, waiting behind them, every task of `templates` that
+    follows them — on the strand, or on the case itself when `strand` is None."""
     queue: list[tuple[TaskTemplate, Task | None]] = [(t, None) for t in starters]
     created: list[Task] = []
     while queue:
         template, after = queue.pop(0)
-        task = _create(session, actor, strand.case, strand, template, today=today, after=after)
-        made[template.key] = task
+        task = _create(session, actor, case, strand, template, today=today, after=after)
         created.append(task)
         queue += [(t, task) for t in templates if t.after == template.key]
     return created
@@ -152,7 +152,9 @@ def on_strand_opened(session: Session, actor: Actor, strand: Strand, today: dt.d
     """Create the tasks the strand's type sets going on opening (and those counted from a date
     field it was opened with)."""
     starters = [t for t in strand.type.tasks if t.when == "opened"]
-    made = _create_with_followers(session, actor, strand, starters, today=today)
+    made = create_from_templates(
+        session, actor, strand.case, strand, strand.type.tasks, starters, today=today
+    )
     fields = [t.on_field for t in strand.type.tasks if t.on_field is not None]
     return made + on_fields_changed(session, actor, strand, fields, today)
 
@@ -226,7 +228,9 @@ def on_status_reached(
         )
     )
     starters = [t for t in starters if t.key not in live_keys]
-    return _create_with_followers(session, actor, strand, starters, today=today)
+    return create_from_templates(
+        session, actor, strand.case, strand, strand.type.tasks, starters, today=today
+    )
 
 
 def cancel_for_strand(session: Session, actor: Actor, strand: Strand, why: str) -> int:
@@ -578,6 +582,7 @@ __all__ = [
     "cancel_for_strand",
     "claim",
     "complete",
+    "create_from_templates",
     "hold",
     "on_status_reached",
     "on_strand_opened",

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     RESTRICTED = "Cases: restricted"
     MOVE_STRANDS = "Move strands"
     EXPORT = "Export"
+    # A team's workload (each officer's open and overdue work) and the work of any team.
+    SUPERVISE = "Supervise teams"
     ADMIN = "Admin"
 
 

@@ -1,7 +1,7 @@
-"""The morning email of each officer's work (SPEC T3): overdue and due-soon tasks, portal changes
-and actions, sent on working days to every active officer who has some and has not turned the
-email off (My work page). Queued through the outbox, so it goes over SMTP (or Notify) with the
-rest of the service's email."""
+"""The morning email of each officer's work (SPEC T3): overdue and due-soon tasks, portal changes,
+actions and their cases needing action, sent on working days to every active officer who has
+some and has not turned the email off (My work page). Queued through the outbox, so it goes
+over SMTP (or Notify) with the rest of the service's email."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from hearth.worker_context import JobContext
 
 JOB = "work.digest"
 SHOWN = 10
-KIND_WORDS = {"task": "Task", "change": "Portal change", "action": "Action"}
+KIND_WORDS = {"task": "Task", "change": "Portal change", "action": "Action", "case": "Your case"}
 
 
 def _link(base_url: str, item: wq.Item) -> str:
@@ -29,6 +29,8 @@ def _link(base_url: str, item: wq.Item) -> str:
         return f"{base_url}/backoffice/tasks/{item.id}"
     if item.kind == "change":
         return f"{base_url}/backoffice/queue/{item.id}"
+    if item.kind == "case":
+        return f"{base_url}/backoffice/cases/{item.id}"
     return f"{base_url}/backoffice/cases/{item.case.id}/notes" if item.case else base_url
 
 
@@ -42,10 +44,11 @@ def body_for(officer: User, counts: wq.Counts, items: list[wq.Item], base_url: s
     ]
     for item in items:
         case = f" ({item.case.reference})" if item.case else ""
-        lines.append(
-            f"- {item.state}: {KIND_WORDS[item.kind]} “{item.what}”{case}, target "
-            f"{clock.long_date(item.target)}"
-        )
+        when = f"target {clock.long_date(item.target)}"
+        if item.kind == "case":
+            lines.append(f"- {item.state}: Your case{case}: {item.what}, {when}")
+        else:
+            lines.append(f"- {item.state}: {KIND_WORDS[item.kind]} “{item.what}”{case}, {when}")
         lines.append(f"  {_link(base_url, item)}")
     lines += [
         "",

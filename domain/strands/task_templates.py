@@ -64,22 +64,37 @@ class TaskTemplate:
             return f"{days} after the date in “{self.on_field}”"
         return f"{days} after opening"
 
+    def describe_among(self, templates: Sequence[TaskTemplate]) -> str:
+        """As `describe`, naming the task it waits for by its name rather than its key."""
+        names = {t.key: t.name for t in templates}
+        if self.after is not None and self.after in names:
+            days = f"{self.days} working day{'' if self.days == 1 else 's'}"
+            return f"{days} after “{names[self.after]}” is completed"
+        return self.describe
+
 
 def tasks_from_data(
-    code: str, raw: Any, statuses: Sequence[str], date_fields: Sequence[str] = ()
+    code: str,
+    raw: Any,
+    statuses: Sequence[str],
+    date_fields: Sequence[str] = (),
+    *,
+    owner: str | None = None,
 ) -> tuple[TaskTemplate, ...]:
-    """The type's [[tasks]], or ValueError naming the type, the task and what is wrong."""
+    """The type's [[tasks]], or ValueError naming the type (or `owner`), the task and what is
+    wrong."""
+    owner = owner or f"Strand type {code!r}"
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(t, Mapping) for t in raw):
-        raise ValueError(f"Strand type {code!r}: tasks must be a list of [[tasks]] tables")
+        raise ValueError(f"{owner}: tasks must be a list of [[tasks]] tables")
     found: list[TaskTemplate] = []
     keys: set[str] = set()
     for item in raw:
         key = item.get("key")
         if not isinstance(key, str) or not _KEY.match(key):
-            raise ValueError(f"Strand type {code!r}: every task needs a key in lower_snake_case")
-        where = f"Strand type {code!r}, task {key!r}"
+            raise ValueError(f"{owner}: every task needs a key in lower_snake_case")
+        where = f"{owner}, task {key!r}"
         unknown = sorted(set(item) - {"key", "name", "when", "days", "assign"})
         if unknown:
             raise ValueError(f"{where}: unknown setting {unknown[0]!r}")

@@ -12,7 +12,11 @@ TODAY = dt.date(2026, 11, 1)
 
 P = Permission
 OFFICERS = [
-    ("admin@northbridge.example", "Ada Okafor", [P.ADMIN, P.PEOPLE, P.CASES, P.EXPORT]),
+    (
+        "admin@northbridge.example",
+        "Ada Okafor",
+        [P.ADMIN, P.PEOPLE, P.CASES, P.EXPORT, P.SUPERVISE],
+    ),
     ("reviewer@northbridge.example", "Quinn Harper", [P.QUEUE, P.PEOPLE, P.CASES]),
     ("caseworker@northbridge.example", "Sam Whitfield", [P.PEOPLE, P.CASES]),
     (
@@ -23,7 +27,16 @@ OFFICERS = [
     (
         "teamleader@northbridge.example",
         "Tom Adeyemi",
-        [P.PEOPLE, P.CASES, P.QUEUE, P.BEDROOM_ASSESSMENTS, P.RESTRICTED, P.MOVE_STRANDS, P.EXPORT],
+        [
+            P.PEOPLE,
+            P.CASES,
+            P.QUEUE,
+            P.BEDROOM_ASSESSMENTS,
+            P.RESTRICTED,
+            P.MOVE_STRANDS,
+            P.EXPORT,
+            P.SUPERVISE,
+        ],
     ),
     ("reception@northbridge.example", "Rina Patel", [P.PEOPLE]),
 ]

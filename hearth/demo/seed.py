@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes.engine import Notifier
-from domain import clock, files, household, message_templates, messages, notes, tasks
+from domain import case_tasks, clock, files, household, message_templates, messages, notes, tasks
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
@@ -196,6 +196,9 @@ def seed_demo(
     if store is not None:
         _seed_files(session, store, accounts, officers[1])
     _seed_messages(session, accounts, officers[1], settings)
+    # The council's case tasks, saved last: cases opened from now on (a referral, a new case in
+    # the demo) set them going, the seeded ones above stay as they were.
+    case_tasks.save(session, SYSTEM, case_tasks.EXAMPLE, expected_version=0)
     return True
 
 

@@ -33,7 +33,14 @@ def test_tasks_from_a_template_are_worked_and_my_work_shows_them(
 ) -> None:
     with live.sessions.begin() as db:
         team = make_team(db, "Homelessness")
-        rina = make_officer(db, Permission.CASES, Permission.PEOPLE, name="Rina Patel", team=team)
+        rina = make_officer(  # the team's supervisor, who sees its workload
+            db,
+            Permission.CASES,
+            Permission.PEOPLE,
+            Permission.SUPERVISE,
+            name="Rina Patel",
+            team=team,
+        )
         sam = make_officer(db, Permission.CASES, Permission.PEOPLE, name="Sam Whitfield", team=team)
         case = make_case(db, make_person(db, "Amira", "Khan"), team=team, officer=rina)
         referral = make_referral(db)

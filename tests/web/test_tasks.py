@@ -174,6 +174,21 @@ def test_my_work_for_two_officers_and_their_team(
     overdue.target_date = TODAY - dt.timedelta(days=3)
     db.commit()
 
+    # Sam is Primary officer of Tariq's case: the referral's contact task waits in the team,
+    # claimed by nobody, so the case needs him
+    _sign_in(pages, sam)
+    (item,) = pages.get("backoffice:my_work").select("#work-list li")
+    assert (item["data-kind"], item["data-id"]) == ("case", str(other.id))
+    assert item.select_one("a").get_text(strip=True) == (
+        "Nobody has picked up “Contact the person referred”"
+    )
+    assert item.select_one("a")["href"] == pages.url("backoffice:case", case_id=other.id)
+    assert "Tariq Begum" in item.get_text()
+    only_cases = pages.get("backoffice:my_work", params={"kind": "case"})
+    assert len(only_cases.select("#work-list li")) == 1
+    assert pages.get("backoffice:my_work", params={"kind": "task"}).select_one("#nothing")
+    pages.post("backoffice:sign_out", {})
+
     _sign_in(pages, rina)
     home = pages.get("backoffice:home")
     assert home.select_one("#stat-work a")["href"] == pages.url("backoffice:my_work")
@@ -204,6 +219,23 @@ def test_my_work_for_two_officers_and_their_team(
     )
     assert "is yours" in pages.follow(page).text
     team_page = pages.get("backoffice:team_work", team_id=team.id)
+    assert len(team_page.select("#work-list li")) == 3
+    assert team_page.soup.select_one("#workload") is None  # the workload is for supervisors
+    elsewhere = make_team(db, "Housing Register")
+    db.commit()
+    pages.get("backoffice:team_work", team_id=elsewhere.id, status=403)  # not her team
+
+    pages.post("backoffice:sign_out", {})
+    _sign_in(pages, sam)
+    assert pages.get("backoffice:my_work").select_one("#nothing")  # the contact task is Rina's
+
+    pages.post("backoffice:sign_out", {})
+    lead = make_officer(db, *CASES, Permission.SUPERVISE, name="Tom Adeyemi", team=elsewhere)
+    db.commit()
+    _sign_in(pages, lead)
+    links = pages.get("backoffice:my_work").select("#other-teams a")
+    assert [a.get_text() for a in links] == ["Homelessness"]
+    team_page = pages.get("backoffice:team_work", team_id=team.id)
     loads = {
         r["data-officer"]: [c.get_text(strip=True) for c in r.select("td")]
         for r in team_page.select("#workload tbody tr")
@@ -211,10 +243,6 @@ def test_my_work_for_two_officers_and_their_team(
     assert loads[str(rina.id)] == ["Rina Patel", "3", "1"]
     assert loads[str(sam.id)] == ["Sam Whitfield", "0", "0"]
     assert team_page.select_one("svg.hearth-workload")
-
-    pages.post("backoffice:sign_out", {})
-    _sign_in(pages, sam)
-    assert pages.get("backoffice:my_work").select_one("#nothing")
 
 
 def test_the_morning_email_goes_to_officers_with_urgent_work_who_want_it(
@@ -226,21 +254,35 @@ def test_the_morning_email_goes_to_officers_with_urgent_work_who_want_it(
     for task in office["tasks"].values():
         if task.status == "open":
             task.assignee_id = rina.id
+    # Sam is Primary officer of a case whose referral nobody has contacted yet: it needs him
+    his = make_case(db, make_person(db, "Tariq", "Begum"), team=office["team"], officer=sam)
+    referral = strands.open_strand(db, SYSTEM, his, "homeless_referral")
+    contact = db.scalars(select(Task).where(Task.strand_id == referral.id)).one()
+    contact.target_date = monday
     db.commit()
     assert send_digests(db, dt.date(2026, 11, 29), "https://housing.example")["sent"] == 0  # Sunday
-    assert send_digests(db, monday, "https://housing.example") == {"sent": 1}
-    (email,) = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "work_digest"))
-    assert email.to_address == rina.email
+    assert send_digests(db, monday, "https://housing.example") == {"sent": 2}
+    emails = {
+        e.to_address: e
+        for e in db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "work_digest"))
+    }
+    email = emails[rina.email]
     assert email.subject.startswith("Your work: 1 overdue")
     assert "https://housing.example/backoffice/tasks/" in email.body_text
-    assert sam.email not in {e.to_address for e in db.scalars(select(OutboxEmail))}
+    assert emails[sam.email].subject == "Your work: 0 overdue, 1 due soon"
+    assert (
+        f"- Due soon: Your case ({his.reference}): Nobody has picked up “Contact the person "
+        "referred”, target 30 November 2026\n"
+        f"  https://housing.example/backoffice/cases/{his.id}\n"
+    ) in emails[sam.email].body_text
 
     _sign_in(pages, rina)
     page = pages.post("backoffice:work_digest", {"digest": "no"})
     assert "no longer get the morning email" in pages.follow(page).text
     db.refresh(rina)
     assert rina.work_digest is False
-    assert send_digests(db, monday + dt.timedelta(days=1), "https://housing.example") == {"sent": 0}
+    sent = send_digests(db, monday + dt.timedelta(days=1), "https://housing.example")
+    assert sent == {"sent": 1}  # Sam's, not Rina's
 
 
 def test_officers_without_cases_reach_no_task(
