@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, case, cast, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from domain import paging
@@ -91,7 +91,7 @@ def _actions(scope: Scope) -> Any:
     stmt = select(
         literal("action").label("kind"),
         Action.id.label("id"),
-        cast(Action.due_date, Date).label("target"),
+        Action.due_date.label("target"),
     ).where(Action.done_at.is_(None))
     if scope.user_id is not None:
         return stmt.where(Action.assignee_id == scope.user_id)

@@ -313,3 +313,35 @@ def test_the_referral_list_shows_each_referrals_service_standard(
     )
     cell = row.select_one("[data-next-task]").get_text(" ", strip=True)
     assert "Contact the person referred" in cell and "Due soon" in cell
+
+
+def test_my_work_lists_an_officers_actions_among_their_tasks(
+    db: Session, pages: Pages, office: dict[str, Any]
+) -> None:
+    """An action due before any task leads the list (on SQLite a date cast once broke it)."""
+    from domain import notes
+
+    rina, case = office["rina"], office["case"]
+    action = notes.add_action(
+        db,
+        SYSTEM,
+        rina,
+        notes.About(case=case),
+        what="Ring the landlord about the notice",
+        assignee_id=rina.id,
+        team_id=None,
+        due_date=TODAY,
+        today=TODAY,
+    )
+    action.due_date = TODAY - dt.timedelta(days=1)  # it was due yesterday
+    db.commit()
+    _sign_in(pages, rina)
+    first = pages.get("backoffice:my_work").select("#work-list li")[0]
+    assert (first["data-kind"], first["data-id"], first["data-state"]) == (
+        "action",
+        str(action.id),
+        "Overdue",
+    )
+    assert "Ring the landlord about the notice" in first.get_text()
+    only = pages.get("backoffice:my_work", params={"kind": "action"}).select("#work-list li")
+    assert [li["data-kind"] for li in only] == ["action"]
