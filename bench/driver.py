@@ -41,8 +41,26 @@ def load_fixture(url: str) -> Fixture:
             "SELECT responsible_team_id FROM housing_case WHERE responsible_team_id IS NOT NULL "
             "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         )
+        team_id = int(team[0]) if team else 1
         return Fixture(
-            team_id=int(team[0]) if team else 1,
+            team_id=team_id,
+            team_name=(
+                column(
+                    "SELECT name FROM team WHERE id = (SELECT responsible_team_id FROM "
+                    "housing_case WHERE responsible_team_id IS NOT NULL GROUP BY 1 "
+                    "ORDER BY count(*) DESC LIMIT 1)"
+                )
+                or [""]
+            )[0],
+            officer_name=(
+                column(
+                    "SELECT u.name FROM case_officer AS co JOIN user_account AS u "
+                    "ON u.id = co.user_id WHERE co.role = 'Primary' GROUP BY u.id, u.name "
+                    "ORDER BY count(*), u.id LIMIT 1 OFFSET (SELECT count(DISTINCT user_id) / 2 "
+                    "FROM case_officer WHERE role = 'Primary')"
+                )
+                or [""]
+            )[0],
             change_ids=column(
                 "SELECT id FROM pending_change WHERE status = 'pending' ORDER BY random() LIMIT 200"
             ),

@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import httpx2
 
+from domain.list_columns import DEFAULT_COLUMNS
+
 OFFICER = "officer"
 APPLICANT = "applicant"
 NOBODY = "nobody"
@@ -39,6 +41,8 @@ class Fixture:
     surnames: list[str] = field(default_factory=list)
     person_ids: list[int] = field(default_factory=list)
     strand_paths: list[str] = field(default_factory=list)
+    team_name: str = ""
+    officer_name: str = ""  # a Primary officer with a middling caseload
 
 
 @dataclass
@@ -109,6 +113,32 @@ def _people(ctx: Ctx) -> list[str]:
     return [f"/backoffice/people/{i}" for i in ctx.fixture.person_ids]
 
 
+LIST_COLUMNS = (*DEFAULT_COLUMNS, "open_tasks", "housing_register.band")  # 8 columns
+
+
+def _list(ctx: Ctx, *, by_officer: bool = False) -> str:
+    """A cases list of 8 columns: a team's newest first (index-backed), or one officer's cases
+    sorted by name (worked out over their caseload)."""
+    query = [("column", c) for c in LIST_COLUMNS]
+    if by_officer:
+        query += [
+            ("filter-1-column", "primary_officer"),
+            ("filter-1-op", "equals"),
+            ("filter-1-value", ctx.fixture.officer_name),
+            ("sort", "applicant"),
+            ("order", "ascending"),
+        ]
+    else:
+        query += [
+            ("filter-1-column", "team"),
+            ("filter-1-op", "equals"),
+            ("filter-1-value", ctx.fixture.team_name),
+            ("sort", "opened"),
+            ("order", "descending"),
+        ]
+    return "/backoffice/lists/cases?" + "&".join(f"{k}={quote(v)}" for k, v in query)
+
+
 PAGES: list[Page] = [
     Page("queue", "review queue, first page", lambda ctx: ["/backoffice/queue"]),
     Page(
@@ -141,14 +171,11 @@ PAGES: list[Page] = [
         "case comms tab",
         lambda ctx: [f"/backoffice/cases/{i}/messages" for i in ctx.fixture.case_ids],
     ),
-    # Pages other issues add (16: cases list with columns). Correct the path
-    # when the page lands; it is measured as soon as it answers.
+    Page("cases_list", "cases list: 8 columns, a team, newest first", lambda ctx: [_list(ctx)]),
     Page(
-        "cases_columns",
-        "cases list with columns",
-        lambda ctx: ["/backoffice/cases?columns=reference,primary,team,status"],
-        placeholder=True,
-        marker='name="columns"',
+        "cases_list_by_name",
+        "cases list: 8 columns, one officer's cases by name",
+        lambda ctx: [_list(ctx, by_officer=True)],
     ),
     Page(
         "my_work",

@@ -53,6 +53,10 @@ class HistoryKind(StrEnum):
     TASK_RELEASED = "task.released"
     TASK_REASSIGNED = "task.reassigned"
     TASK_CANCELLED = "task.cancelled"
+    LIST_SAVED = "list.saved"
+    LIST_DELETED = "list.deleted"
+    EXPORT_REQUESTED = "export.requested"
+    EXPORT_DOWNLOADED = "export.downloaded"
     MESSAGE_SENT = "message.sent"
     MESSAGE_FAILED = "message.failed"
     MESSAGE_RETRIED = "message.retried"
@@ -127,6 +131,10 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.TASK_RELEASED: "Task off hold",
     HistoryKind.TASK_REASSIGNED: "Task reassigned",
     HistoryKind.TASK_CANCELLED: "Tasks cancelled",
+    HistoryKind.LIST_SAVED: "List saved",
+    HistoryKind.LIST_DELETED: "List deleted",
+    HistoryKind.EXPORT_REQUESTED: "Export requested",
+    HistoryKind.EXPORT_DOWNLOADED: "Export downloaded",
     HistoryKind.MESSAGE_SENT: "Message sent",
     HistoryKind.MESSAGE_FAILED: "Message not delivered",
     HistoryKind.MESSAGE_RETRIED: "Message sent again",

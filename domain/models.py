@@ -282,6 +282,9 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint("status IN ('Active', 'Closed')", name="status_known"),
         Index("ix_housing_case_status_created_at", "status", "created_at"),
+        # a cases list sorted by date opened, or filtered by team (domain.case_list)
+        Index("ix_housing_case_created_at_id", "created_at", "id"),
+        Index("ix_housing_case_responsible_team_id_id", "responsible_team_id", "id"),
     )
 
     @property

@@ -33,7 +33,7 @@ MAX_CURSOR_LENGTH = 400
 class SortKey:
     column: Any  # a mapped column or SQL expression
     descending: bool = False
-    kind: type = int  # int, str, dt.datetime or dt.date: what the cursor must hold
+    kind: type = int  # int, float, str, dt.datetime or dt.date: what the cursor must hold
 
     @property
     def order(self) -> ColumnElement[Any]:
@@ -76,6 +76,9 @@ def _typed(value: Any, kind: type) -> Any:
     try:
         if kind is int:
             return value if type(value) is int and -MAX_ID <= value <= MAX_ID else None
+        if kind is float:
+            ok = type(value) in (int, float) and abs(value) < 1e300
+            return float(value) if ok else None
         if kind is str:
             return value if isinstance(value, str) and len(value) <= 200 else None
         if kind is dt.datetime and isinstance(value, dict) and isinstance(value.get("t"), str):

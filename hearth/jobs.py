@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from changes import evidence
-from domain import assessments, clock, drafts, jobs, letters, messages, tasks, throttle
+from domain import assessments, clock, drafts, exports, jobs, letters, messages, tasks, throttle
 from domain.clock import now
 from domain.history import SYSTEM
 from domain.outbox import SEND_JOB
 from hearth import notify, work_digest
+from hearth.export_jobs import expire_exports, make_list_export
 from hearth.letters_pdf import make_letter_pdf
 from hearth.mail import send_outbox_email
 from hearth.worker_context import JobContext
@@ -37,6 +38,9 @@ class JobSpec:
     run: Handler
     daily: Scheduler | None = None  # queues the run for a day (None: queued by whoever needs it)
     about: str = ""
+    # The handler opens its own short transactions on the session it is given (a long job that
+    # reports progress); otherwise it runs inside one transaction the worker commits.
+    own_transactions: bool = False
 
 
 def _day(payload: dict[str, Any]) -> dt.date:
@@ -76,6 +80,18 @@ JOBS: tuple[JobSpec, ...] = (
         about="makes a PDF of a generated letter with LibreOffice (LETTER_PDF_CONVERTER)",
     ),
     JobSpec(
+        exports.LIST_JOB,
+        make_list_export,
+        about="makes a list's spreadsheet (.xlsx), reporting its progress",
+        own_transactions=True,
+    ),
+    JobSpec(
+        exports.EXPIRE_JOB,
+        expire_exports,
+        daily=_daily(exports.EXPIRE_JOB),
+        about="deletes exports past EXPORT_KEEP_HOURS",
+    ),
+    JobSpec(
         evidence.PRUNE_JOB,
         lambda s, p, c: {"deleted": evidence.prune_unsent(s, store_for(c.settings), now=now())},
         daily=_daily(evidence.PRUNE_JOB),
@@ -108,5 +124,6 @@ JOBS: tuple[JobSpec, ...] = (
 
 HANDLERS: dict[str, Handler] = {spec.kind: spec.run for spec in JOBS}
 RECURRING: tuple[JobSpec, ...] = tuple(spec for spec in JOBS if spec.daily is not None)
+OWN_TRANSACTIONS = frozenset(spec.kind for spec in JOBS if spec.own_transactions)
 
-__all__ = ["HANDLERS", "JOBS", "RECURRING", "Handler", "JobSpec"]
+__all__ = ["HANDLERS", "JOBS", "OWN_TRANSACTIONS", "RECURRING", "Handler", "JobSpec"]

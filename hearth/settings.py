@@ -254,6 +254,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3_endpoint_url=env.get("S3_ENDPOINT_URL", "").strip(),
         s3_region=env.get("S3_REGION", "").strip(),
         letter_pdf_converter=_converter(env),
+        export_keep_hours=_int(env, "EXPORT_KEEP_HOURS", 48, minimum=1),
         database_pool_size=_int(env, "DATABASE_POOL_SIZE", 20, minimum=1),
         forwarded_allow_ips=_addresses(env, "FORWARDED_ALLOW_IPS"),
         query_count_header=_bool(env, "HEARTH_QUERY_COUNT_HEADER", False),

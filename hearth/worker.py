@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain import clock, jobs
 from domain.models import Job
 from domain.strands import council_types
-from hearth.jobs import HANDLERS, RECURRING
+from hearth.jobs import HANDLERS, OWN_TRANSACTIONS, RECURRING
 from hearth.worker_context import JobContext
 from web.settings import Settings
 
@@ -55,9 +55,19 @@ class Worker:
         try:
             if fn is None:
                 raise LookupError(f"no handler for job kind {kind!r}")
+            context = JobContext(self.settings, self.factory, job_id)
+            if kind in OWN_TRANSACTIONS:
+                # A long job (an export) works in short transactions of its own, so its progress
+                # can be written as it goes (on SQLite one open write transaction locks out all
+                # others) and it holds no lock for minutes.
+                with self.factory() as session:
+                    with session.begin():
+                        council_types.sync(session)
+                    result = fn(session, payload, context)
             with self.factory() as session, session.begin():
-                council_types.sync(session)  # a job may meet a council's own strand type
-                result = fn(session, payload, JobContext(self.settings, self.factory, job_id))
+                if kind not in OWN_TRANSACTIONS:
+                    council_types.sync(session)  # a job may meet a council's own strand type
+                    result = fn(session, payload, context)
                 job = session.get(Job, job_id)
                 assert job is not None
                 jobs.mark_done(session, job, result)

@@ -64,6 +64,9 @@ class Settings:
     s3_region: str = ""
     # LibreOffice's `soffice`, to make a PDF of every generated letter (empty: Word only).
     letter_pdf_converter: str = ""
+    # How long an export (a list's spreadsheet, a case's zip) can be downloaded before it is
+    # deleted.
+    export_keep_hours: int = 48
     # Database connections each web process keeps open (PostgreSQL). A request holds one for
     # its whole unit of work, so this is how many requests a process serves at once without
     # opening a new connection; beyond it, up to as many again are opened and closed per use.

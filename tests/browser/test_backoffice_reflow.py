@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import files, letters, notes
+from domain import case_list, exports, files, letters, lists, notes
 from domain.history import Actor
 from domain.message_templates import MessageTemplate
 from domain.models import Case, CasePerson, Team
@@ -56,6 +56,7 @@ NOT_PAGES = {
     "backoffice:oidc_callback": "the identity provider's redirect back; no page of its own",
     "backoffice:evidence_file": "a file download",
     "backoffice:admin_letter_template_file": "a file download (the template's Word document)",
+    "backoffice:export_download": "a file download (a list's spreadsheet)",
 }
 # Pages seen before signing in (signed in, the sign-in page redirects home).
 SIGNED_OUT = ("backoffice:sign_in", "backoffice:signed_out")
@@ -69,6 +70,8 @@ VARIANTS = {
         "/backoffice/admin/message-templates/{template_id}/preview?case=HC-{case_id}"
     ],
     "backoffice:case": ["/backoffice/cases/{case_id}?closed=1"],
+    # A saved list of many columns (the table scrolls inside its region).
+    "backoffice:case_list": ["/backoffice/lists/cases?view={list_id}"],
     "backoffice:people": ["/backoffice/people?q=HC-{case_id}"],
     "backoffice:case_people": ["/backoffice/cases/{case_with_leavers_id}/people?past=1"],
     "backoffice:case_switch_primary": [
@@ -244,6 +247,23 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         description="When a nomination is accepted",
         upload=files.Upload.of("offer.docx", WORD),
     )
+    wide = case_list.ListSpec(
+        columns=tuple(list(case_list.case_columns())[:12]),
+        filters=(case_list.Filter("status", "equals", "Active"),),
+        sort="applicant",
+    )
+    saved_list = lists.save_view(
+        db,
+        Actor.officer(officer),
+        officer,
+        wide,
+        name="Every detail",
+        shared=False,
+        make_default=False,
+    )
+    export = exports.request_list_export(
+        db, Actor.officer(officer), officer, wide, name="Every detail", today=dt.date.today()
+    )
     assert others and change and referral and team and primary and case_strand, (
         "the demo data has changed shape"
     )
@@ -263,6 +283,8 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         "alert_id": alert.id,
         "file_id": upload.id,
         "letter_template_id": letter.id,
+        "list_id": saved_list.id,
+        "export_id": export.id,
         "task_id": db.scalars(select(Task.id).order_by(Task.id)).first(),
         # The demo's email template (its text message one is shorter).
         "template_id": db.scalars(

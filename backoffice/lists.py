@@ -1,0 +1,235 @@
+"""Case lists (SPEC X1, X2): the officer chooses the columns, filters and sort of a cases list
+(an ordinary GET form, so a list is a link and works without JavaScript), pages through it, saves
+it as a view of their own or for their team (and as their default), and — with Export — asks
+for it as a spreadsheet, made in the background while the export's page shows its progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from domain import case_list, exports, lists
+from domain.case_list import ListSpec
+from domain.errors import NotFound
+from domain.history import Actor
+from domain.ids import parse_id
+from domain.list_columns import OPERATOR_WORDS, Column, case_columns
+from domain.vocab import Permission
+from web.context import Ctx
+from web.downloads import attachment
+from web.views import officer_view
+
+POLL_SECONDS = 2
+
+
+def _spec_json(spec: ListSpec) -> str:
+    return json.dumps(spec.as_json(), separators=(",", ":"))
+
+
+def _posted_spec(ctx: Ctx) -> ListSpec:
+    assert ctx.form is not None
+    try:
+        return ListSpec.from_json(json.loads(str(ctx.form.get("spec") or "{}")))
+    except ValueError:
+        return ListSpec()
+
+
+def _grouped(columns: dict[str, Column]) -> list[tuple[str, list[Column]]]:
+    groups: dict[str, list[Column]] = {}
+    for column in columns.values():
+        groups.setdefault(column.group, []).append(column)
+    return list(groups.items())
+
+
+def _page(
+    ctx: Ctx,
+    spec: ListSpec,
+    *,
+    view: lists.SavedList | None = None,
+    run: bool = True,
+    status_code: int | None = None,
+) -> Response:
+    assert ctx.user is not None
+    after = ctx.query.get("after")
+    known = case_columns()
+    result = None
+    if run and not ctx.problems:
+        result = case_list.run(ctx.db, spec, ctx.today, ctx.user, after=after)
+        if result.problem:
+            ctx.problems.add(result.problem, "sort")
+    query = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "after"]
+    slots = list(spec.filters) + [None] * (case_list.MAX_FILTERS - len(spec.filters))
+    return ctx.render(
+        "backoffice/lists/cases.html",
+        status_code=status_code,
+        spec=spec,
+        spec_json=_spec_json(spec),
+        groups=_grouped(known),
+        known=known,
+        columns=[known[c] for c in spec.columns if c in known],
+        slots=slots,
+        operator_words=OPERATOR_WORDS,
+        result=result,
+        paged=after is not None,
+        query=query,
+        view=view,
+        views=lists.views_for(ctx.db, ctx.user),
+        default=lists.default_for(ctx.db, ctx.user),
+        can_export=ctx.user.can(Permission.EXPORT),
+        configure_open=bool(ctx.problems) or (not spec.filters and view is None),
+        recent_exports=exports.mine(ctx.db, ctx.user, 5) if ctx.user.can(Permission.EXPORT) else [],
+    )
+
+
+@officer_view(Permission.CASES)
+def case_list_page(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    view: lists.SavedList | None = None
+    params = ctx.request.query_params
+    if "column" in params or "sort" in params:
+        spec, errors = case_list.spec_from_form(params, params.getlist)
+        for name, message in errors.items():
+            ctx.problems.add(message, name)
+        view_id = parse_id(params.get("view") or "")
+        if view_id:
+            view = _view_or_none(ctx, view_id)
+    elif params.get("view"):
+        try:
+            view = lists.view_for(ctx.db, ctx.user, parse_id(params.get("view") or "") or 0)
+        except NotFound:
+            raise HTTPException(404) from None
+        spec = view.list_spec
+    else:
+        view = lists.default_for(ctx.db, ctx.user)
+        spec = view.list_spec if view is not None else ListSpec()
+    return _page(ctx, spec, view=view, status_code=400 if ctx.problems else None)
+
+
+def _view_or_none(ctx: Ctx, view_id: int) -> lists.SavedList | None:
+    assert ctx.user is not None
+    try:
+        return lists.view_for(ctx.db, ctx.user, view_id)
+    except NotFound:
+        return None
+
+
+@officer_view(Permission.CASES)
+def save_view(ctx: Ctx) -> Response:
+    assert ctx.user is not None and ctx.form is not None
+    spec = _posted_spec(ctx)
+    over = parse_id(str(ctx.form.get("list_id") or "")) if ctx.form.get("over") == "yes" else None
+    saved = ctx.attempt(
+        lists.save_view,
+        Actor.officer(ctx.user),
+        ctx.user,
+        spec,
+        name=str(ctx.form.get("name") or ""),
+        shared=ctx.form.get("shared") == "yes",
+        make_default=ctx.form.get("default") == "yes",
+        list_id=over,
+        expected_version=parse_id(str(ctx.form.get("version") or "")),
+    )
+    if saved:
+        ctx.flash(f"List “{saved.result.name}” saved.")
+        return ctx.redirect("backoffice:case_list", query={"view": str(saved.result.id)})
+    view = _view_or_none(ctx, over) if over else None
+    return _page(ctx, spec, view=view, status_code=400)
+
+
+@officer_view(Permission.CASES)
+def delete_view(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    deleted = ctx.attempt(
+        lists.delete_view,
+        Actor.officer(ctx.user),
+        ctx.user,
+        int(ctx.request.path_params["list_id"]),
+    )
+    if deleted:
+        ctx.flash(f"List “{deleted.result}” deleted.")
+    return ctx.redirect("backoffice:case_list")
+
+
+@officer_view(Permission.CASES)
+def make_default(ctx: Ctx) -> Response:
+    assert ctx.user is not None and ctx.form is not None
+    view_id = parse_id(str(ctx.form.get("list_id") or ""))
+    view = _view_or_none(ctx, view_id) if view_id else None
+    done = ctx.attempt(lists.set_default, Actor.officer(ctx.user), ctx.user, view)
+    if done:
+        ctx.flash(
+            f"Your cases list now opens with “{view.name}”."
+            if view
+            else "Your cases list now opens with the standard columns."
+        )
+    return ctx.redirect("backoffice:case_list")
+
+
+@officer_view(Permission.EXPORT)
+def export_list(ctx: Ctx) -> Response:
+    assert ctx.user is not None and ctx.form is not None
+    spec = _posted_spec(ctx)
+    made = ctx.attempt(
+        exports.request_list_export,
+        Actor.officer(ctx.user),
+        ctx.user,
+        spec,
+        name=str(ctx.form.get("name") or "Cases"),
+        today=ctx.today,
+    )
+    if made:
+        return ctx.redirect("backoffice:export", export_id=made.result.id)
+    return _page(ctx, spec, run=False, status_code=400)
+
+
+def _export(ctx: Ctx) -> exports.Export:
+    assert ctx.user is not None
+    try:
+        return exports.get_own(ctx.db, ctx.user, int(ctx.request.path_params["export_id"]))
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+@officer_view(Permission.EXPORT)
+def export_page(ctx: Ctx) -> Response:
+    export = _export(ctx)
+    expired = export.expires_at is not None and export.expires_at <= dt.datetime.now(dt.UTC)
+    context: dict[str, Any] = {
+        "export": export,
+        "expired": expired or export.state == "expired",
+        "poll": POLL_SECONDS if export.state in ("queued", "running") else None,
+    }
+    if ctx.request.headers.get("HX-Request") == "true" and ctx.query.get("poll"):
+        return ctx.render("backoffice/lists/_export_status.html", **context)
+    return ctx.render("backoffice/lists/export.html", **context)
+
+
+@officer_view(Permission.EXPORT)
+def export_download(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    export = _export(ctx)
+    if not ctx.attempt(exports.record_download, Actor.officer(ctx.user), export):
+        raise HTTPException(404)
+    assert export.file_key is not None
+    return attachment(
+        ctx.files,
+        export.file_key,
+        content_type=exports.XLSX,
+        filename=export.file_name,
+        size=export.size,
+    )
+
+
+__all__ = [
+    "case_list_page",
+    "delete_view",
+    "export_download",
+    "export_list",
+    "export_page",
+    "make_default",
+    "save_view",
+]

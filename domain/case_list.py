@@ -1,0 +1,419 @@
+"""A cases list an officer configures (SPEC X1): the columns they chose (`domain.list_columns`),
+filters on any of them, a sort on any of them, keyset paging — and what it costs at a million
+cases.
+
+**What an index answers.** Sorting by reference, date opened or days open, and filtering on
+reference, status, team, Primary officer, date opened or days open, are answered by indexes
+(the primary key, ``housing_case (created_at, id)``, ``(status, created_at)``,
+``(responsible_team_id, id)`` and ``case_officer (user_id)``), so such a page costs the same at
+any size. Any other sort or filter needs every candidate case's value worked out: the list runs
+it only when the index-backed filters narrow the list to :data:`MAX_WORKED_OUT` cases or fewer
+(a capped count, itself index-backed), and otherwise says which filter or sort is the reason
+and how to narrow the list — never a page that takes half a minute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Float, and_, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from domain import paging, restricted
+from domain.list_columns import CHOICE, DATE, DEFAULT_COLUMNS, NUMBER, TEXT, Column, case_columns
+from domain.models import Case, CaseOfficer, Team, User, format_case_reference, parse_case_reference
+from domain.vocab import OfficerRole
+
+PAGE_SIZE = 25
+MAX_COLUMNS = 12
+MAX_FILTERS = 3
+MAX_WORKED_OUT = 20_000
+VALUE_MAX = 100
+LONDON = ZoneInfo("Europe/London")
+_DAY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+@dataclass(frozen=True)
+class Filter:
+    column: str
+    op: str
+    value: str = ""
+    to: str = ""
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a list shows: columns in order, filters (all must hold) and the sort."""
+
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    filters: tuple[Filter, ...] = ()
+    sort: str = "opened"
+    descending: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "filters": [
+                {"column": f.column, "op": f.op, "value": f.value, "to": f.to} for f in self.filters
+            ],
+            "sort": self.sort,
+            "descending": self.descending,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ListSpec:
+        """A saved spec; what no longer exists (a strand type's field removed) is left out."""
+        known = case_columns()
+        if not isinstance(data, Mapping):
+            return cls()
+        columns = tuple(c for c in data.get("columns") or () if c in known)[:MAX_COLUMNS]
+        filters = tuple(
+            Filter(
+                str(f.get("column")),
+                str(f.get("op")),
+                str(f.get("value", "")),
+                str(f.get("to", "")),
+            )
+            for f in data.get("filters") or ()
+            if isinstance(f, Mapping) and f.get("column") in known
+        )[:MAX_FILTERS]
+        sort = str(data.get("sort") or "opened")
+        return cls(
+            columns=columns or DEFAULT_COLUMNS,
+            filters=filters,
+            sort=sort if sort in known else "opened",
+            descending=bool(data.get("descending", True)),
+        )
+
+
+def spec_from_form(form: Mapping[str, Any], getlist: Any) -> tuple[ListSpec, dict[str, str]]:
+    """The spec an officer chose on the list's form, and what is wrong with it, by field."""
+    known = case_columns()
+    errors: dict[str, str] = {}
+    columns = tuple(dict.fromkeys(c for c in getlist("column") if c in known))
+    if not columns:
+        columns = DEFAULT_COLUMNS
+    if len(columns) > MAX_COLUMNS:
+        errors["column"] = f"Choose {MAX_COLUMNS} columns or fewer"
+        columns = columns[:MAX_COLUMNS]
+    filters: list[Filter] = []
+    for n in range(1, MAX_FILTERS + 1):
+        key = str(form.get(f"filter-{n}-column") or "")
+        if not key:
+            continue
+        column = known.get(key)
+        op = str(form.get(f"filter-{n}-op") or "")
+        value = " ".join(str(form.get(f"filter-{n}-value") or "").split())
+        to = " ".join(str(form.get(f"filter-{n}-to") or "").split())
+        if column is None:
+            errors[f"filter-{n}-column"] = "Choose a column to filter on"
+            continue
+        if op not in column.operators:
+            errors[f"filter-{n}-op"] = f"Choose how to filter on {column.label.lower()}"
+            continue
+        problem = _check_value(column, op, value, to)
+        if problem:
+            errors[f"filter-{n}-value"] = problem
+        filters.append(Filter(key, op, value, to))
+    sort = str(form.get("sort") or "opened")
+    if sort not in known:
+        sort = "opened"
+    descending = form.get("order") != "ascending"
+    return ListSpec(columns, tuple(filters), sort, descending), errors
+
+
+def _day(text: str) -> dt.date | None:
+    match = _DAY.match(text)
+    try:
+        if match:
+            day, month, year = (int(p) for p in match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", "").replace("£", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _check_value(column: Column, op: str, value: str, to: str) -> str | None:
+    name = column.label.lower()
+    if op in ("empty", "not_empty"):
+        return None
+    if len(value) > VALUE_MAX or len(to) > VALUE_MAX:
+        return f"The value for {name} must be {VALUE_MAX} characters or fewer"
+    if op == "range":
+        if not value and not to:
+            return f"Enter a lowest or highest {name}, or both"
+        parse = _day if column.kind == DATE or column.key == "opened" else _number
+        example = "a date like 27/3/2026" if parse is _day else "a number like 3"
+        for given in (value, to):
+            if given and parse(given) is None:
+                return f"Enter {example} for {name}"
+        low, high = (parse(v) if v else None for v in (value, to))
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            return f"The lowest {name} must not be after the highest"
+        return None
+    if not value:
+        return f"Enter what {name} should {'contain' if op == 'contains' else 'be'}"
+    if column.key == "reference" and parse_case_reference(value) is None:
+        return "Enter a case reference like HC-000123"
+    return None
+
+
+# --- running a list ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    case_id: int
+    reference: str
+    hidden: bool
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Result:
+    columns: list[Column]
+    rows: list[Row] = field(default_factory=list)
+    next_cursor: str | None = None
+    problem: str | None = None  # why the list was not run (too broad for what it asks)
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), LONDON).astimezone(dt.UTC)
+
+
+def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
+    """The filter as SQL; index-backed for the columns that say so."""
+    key = column.key
+    if key == "reference":
+        return Case.id == (parse_case_reference(f.value) or 0)
+    if key == "days_open":  # n days open = opened n days before today
+        expr: Any = Case.created_at
+        if f.op == "range":
+            low, high = _number(f.value) if f.value else None, _number(f.to) if f.to else None
+            clauses = []
+            if low is not None:
+                clauses.append(expr < _london_midnight(today - dt.timedelta(days=int(low) - 1)))
+            if high is not None:
+                clauses.append(expr >= _london_midnight(today - dt.timedelta(days=int(high))))
+            return and_(*clauses)
+        return literal(f.op == "not_empty")
+    if key == "opened" and f.op == "range":
+        clauses = []
+        start, end = _day(f.value), _day(f.to)
+        if start is not None:
+            clauses.append(Case.created_at >= _london_midnight(start))
+        if end is not None:
+            clauses.append(Case.created_at < _london_midnight(end + dt.timedelta(days=1)))
+        return and_(*clauses)
+    if key == "team" and f.op == "equals":
+        team = session.scalar(select(Team.id).where(func.lower(Team.name) == f.value.lower()))
+        return Case.responsible_team_id == (team or 0)
+    if key == "primary_officer" and f.op == "equals":
+        return Case.id.in_(
+            select(CaseOfficer.case_id)
+            .join(User, User.id == CaseOfficer.user_id)
+            .where(
+                func.lower(User.name) == f.value.lower(),
+                CaseOfficer.role == OfficerRole.PRIMARY.value,
+            )
+        )
+    value_expr = column.expr(today)
+    if f.op == "empty":
+        return value_expr.is_(None) if column.kind != TEXT else func.coalesce(value_expr, "") == ""
+    if f.op == "not_empty":
+        return (
+            value_expr.is_not(None) if column.kind != TEXT else func.coalesce(value_expr, "") != ""
+        )
+    if f.op == "contains":
+        escaped = f.value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return func.lower(value_expr).like(f"%{escaped}%", escape="\\")
+    if f.op == "equals":
+        return func.lower(value_expr) == f.value.lower()
+    # a range of numbers or dates (dates of strand fields are ISO text, which sorts as dates)
+    clauses = []
+    if column.kind == DATE:
+        low_d, high_d = (_day(v) if v else None for v in (f.value, f.to))
+        real = column.key == "born"  # a date column; a strand's dates are ISO text
+        if low_d is not None:
+            clauses.append(value_expr >= (low_d if real else low_d.isoformat()))
+        if high_d is not None:
+            clauses.append(value_expr <= (high_d if real else high_d.isoformat()))
+    else:
+        low_n, high_n = (_number(v) if v else None for v in (f.value, f.to))
+        if low_n is not None:
+            clauses.append(value_expr >= float(low_n))
+        if high_n is not None:
+            clauses.append(value_expr <= float(high_n))
+    return and_(*clauses)
+
+
+def _sort_key(column: Column, today: dt.date, descending: bool) -> paging.SortKey:
+    if column.key in ("opened", "days_open"):
+        # more days open = opened earlier
+        flip = descending if column.key == "opened" else not descending
+        return paging.SortKey(Case.created_at, descending=flip, kind=dt.datetime)
+    if column.key == "reference":
+        return paging.SortKey(Case.id, descending=descending)
+    expr = column.expr(today)
+    if column.kind == NUMBER:
+        return paging.SortKey(
+            func.coalesce(cast(expr, Float), -1.0e15), descending=descending, kind=float
+        )
+    if column.kind == DATE:
+        if column.key == "born":
+            return paging.SortKey(
+                func.coalesce(expr, dt.date(1, 1, 1)), descending=descending, kind=dt.date
+            )
+        return paging.SortKey(func.coalesce(expr, ""), descending=descending, kind=str)
+    return paging.SortKey(func.coalesce(func.lower(expr), ""), descending=descending, kind=str)
+
+
+def too_broad(
+    session: Session, spec: ListSpec, today: dt.date, *, cap: int = MAX_WORKED_OUT
+) -> str | None:
+    """Why the list cannot be run as asked (None when it can): its sort or a filter is not
+    index-backed and its index-backed filters leave more than `cap` cases."""
+    known = case_columns()
+    slow = [known[f.column] for f in spec.filters if not known[f.column].indexed_filter]
+    sort = known[spec.sort]
+    if not sort.indexed_sort:
+        slow.append(sort)
+    if not slow:
+        return None
+    quick = [
+        _clause(known[f.column], f, today, session)
+        for f in spec.filters
+        if known[f.column].indexed_filter
+    ]
+    found = paging.count_up_to(session, select(Case.id).where(*quick), cap)
+    if not found.more:
+        return None
+    what = ", ".join(dict.fromkeys(c.label.lower() for c in slow))
+    return (
+        f"Sorting or filtering on {what} works out every case’s value, so it runs on up to "
+        f"{cap:,} cases; this list has {found}. Narrow it first with a filter on status, team, "
+        "Primary officer or date opened, or sort by reference or date opened."
+    )
+
+
+def count(session: Session, spec: ListSpec, today: dt.date, cap: int) -> paging.Count:
+    """How many cases the list has, up to `cap`."""
+    known = case_columns()
+    clauses = [_clause(known[f.column], f, today, session) for f in spec.filters]
+    return paging.count_up_to(session, select(Case.id).where(*clauses), cap)
+
+
+def run(
+    session: Session,
+    spec: ListSpec,
+    today: dt.date,
+    user: User,
+    *,
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+    check_breadth: bool = True,
+) -> Result:
+    """A page of the list (the rows' values filled by one query)."""
+    known = case_columns()
+    columns = [known[c] for c in spec.columns if c in known]
+    if check_breadth:
+        problem = too_broad(session, spec, today)
+        if problem:
+            return Result(columns, problem=problem)
+    clauses = [_clause(known[f.column], f, today, session) for f in spec.filters]
+    key = _sort_key(known[spec.sort], today, spec.descending)
+    keys = (key, paging.SortKey(Case.id, descending=spec.descending))
+    page: paging.Page[Any] = paging.fetch(
+        session,
+        select(Case.id, key.column.label("sort_value")).where(*clauses),
+        keys,
+        cursor=after,
+        size=size,
+        values_of=lambda row: (row.sort_value, row.id),
+        scalars=False,
+    )
+    return Result(columns, fill(session, page.rows, columns, today, user), page.next_cursor)
+
+
+def fill(
+    session: Session, found: Sequence[Any], columns: Sequence[Column], today: dt.date, user: User
+) -> list[Row]:
+    ids = [row.id for row in found]
+    if not ids:
+        return []
+    wanted = [c for c in columns if c.key not in ("reference", "days_open")]
+    values = {
+        row.id: row
+        for row in session.execute(
+            select(
+                Case.id,
+                Case.restricted,
+                Case.created_at,
+                *(c.expr(today).label(f"c{n}") for n, c in enumerate(wanted)),
+            ).where(Case.id.in_(ids))
+        )
+    }
+    known_opened = _opened_column()
+    hidden = restricted.hidden_cases(
+        session, user, [(i, values[i].restricted) for i in ids if i in values]
+    )
+    rows = []
+    for case_id in ids:
+        got = values.get(case_id)
+        if got is None:
+            continue
+        shown: dict[str, Any] = {}
+        if case_id not in hidden:
+            for n, c in enumerate(wanted):
+                shown[c.key] = _shown(c, got._mapping[f"c{n}"])
+            shown["days_open"] = (today - _shown(known_opened, got.created_at)).days
+        rows.append(Row(case_id, format_case_reference(case_id), case_id in hidden, shown))
+    return rows
+
+
+def _opened_column() -> Column:
+    return case_columns()["opened"]
+
+
+def _shown(column: Column, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(LONDON).date()
+    if column.kind == DATE and isinstance(value, str):
+        return _day(value) or value
+    if column.kind == NUMBER and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if column.kind == CHOICE and isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+__all__ = [
+    "MAX_FILTERS",
+    "MAX_WORKED_OUT",
+    "PAGE_SIZE",
+    "Filter",
+    "ListSpec",
+    "Result",
+    "Row",
+    "count",
+    "fill",
+    "run",
+    "spec_from_form",
+    "too_broad",
+]

@@ -1,0 +1,209 @@
+"""Saved list views (SPEC X1): a cases list's columns, filters and sort kept under a name, private
+to the officer who saved it or shared with their team, and each officer's default view (the one
+the list opens with).
+
+Only the officer who saved a view changes or deletes it; a team sees views shared with it.
+Every change writes history in the caller's transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, delete, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from domain import history
+from domain.base import Base, created_timestamp, intpk, json_data, timestamp, utcnow
+from domain.case_list import ListSpec
+from domain.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from domain.history import Actor
+from domain.history_kinds import HistoryKind
+from domain.models import Team, User
+
+CASES = "cases"
+KINDS = (CASES,)
+NAME_MAX = 100
+MAX_PER_OFFICER = 50
+
+
+class SavedList(Base):
+    __tablename__ = "saved_list"
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(String(20), default=CASES)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    spec: Mapped[json_data]
+    created_at: Mapped[created_timestamp]
+    updated_at: Mapped[timestamp | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    owner: Mapped[User] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_saved_list_owner_id_kind", "owner_id", "kind"),
+        Index("ix_saved_list_team_id_kind", "team_id", "kind"),
+    )
+
+    @property
+    def list_spec(self) -> ListSpec:
+        return ListSpec.from_json(self.spec)
+
+
+class ListDefault(Base):
+    """The view an officer's list of a kind opens with."""
+
+    __tablename__ = "list_default"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("saved_list.id", ondelete="CASCADE"))
+
+
+def views_for(session: Session, officer: User, kind: str = CASES) -> list[SavedList]:
+    """The officer's own views and those shared with their team, by name."""
+    mine = SavedList.owner_id == officer.id
+    shared = SavedList.team_id == officer.team_id if officer.team_id else None
+    return list(
+        session.scalars(
+            select(SavedList)
+            .where(SavedList.kind == kind, or_(mine, shared) if shared is not None else mine)
+            .order_by(SavedList.name, SavedList.id)
+        )
+    )
+
+
+def view_for(session: Session, officer: User, list_id: int) -> SavedList:
+    """A view the officer may open (theirs, or shared with their team)."""
+    found = session.get(SavedList, list_id)
+    if found is None or not (
+        found.owner_id == officer.id
+        or (found.team_id is not None and found.team_id == officer.team_id)
+    ):
+        raise NotFound("There is no such list view")
+    return found
+
+
+def default_for(session: Session, officer: User, kind: str = CASES) -> SavedList | None:
+    row = session.get(ListDefault, (officer.id, kind))
+    if row is None:
+        return None
+    try:
+        return view_for(session, officer, row.list_id)
+    except NotFound:
+        return None  # a view no longer shared with them
+
+
+def save_view(
+    session: Session,
+    actor: Actor,
+    officer: User,
+    spec: ListSpec,
+    *,
+    name: str,
+    shared: bool,
+    make_default: bool,
+    list_id: int | None = None,
+    expected_version: int | None = None,
+) -> SavedList:
+    """Save the list as a new view, or over one of the officer's own (`list_id`)."""
+    name = " ".join(name.split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Enter a name for the list"
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"Name must be {NAME_MAX} characters or fewer"
+    if shared and officer.team_id is None:
+        errors["shared"] = "You are in no team to share the list with"
+    if errors:
+        raise FieldErrors(errors)
+    if list_id is None:
+        owned = session.scalars(select(SavedList.id).where(SavedList.owner_id == officer.id)).all()
+        if len(owned) >= MAX_PER_OFFICER:
+            raise FieldErrors(
+                {"name": f"You have {MAX_PER_OFFICER} saved lists: delete one to save another"}
+            )
+        view = SavedList(kind=CASES, name=name, owner_id=officer.id, spec={})
+        session.add(view)
+    else:
+        view = _own(session, officer, list_id)
+        if expected_version is not None and view.version != expected_version:
+            raise Conflict("This list was changed in another window: open it again and re-save")
+        view.updated_at = utcnow()
+    before = None if list_id is None else _summary(view)
+    view.name = name
+    view.team_id = officer.team_id if shared else None
+    view.spec = spec.as_json()
+    session.flush()
+    if make_default:
+        set_default(session, actor, officer, view)
+    history.record(
+        session,
+        actor,
+        HistoryKind.LIST_SAVED,
+        f"List “{view.name}” saved" + (" and shared with the team" if shared else ""),
+        before=before,
+        after=_summary(view),
+    )
+    return view
+
+
+def set_default(
+    session: Session, actor: Actor, officer: User, view: SavedList | None, kind: str = CASES
+) -> None:
+    """The view the officer's list opens with (None: the standard columns)."""
+    session.execute(
+        delete(ListDefault).where(ListDefault.user_id == officer.id, ListDefault.kind == kind)
+    )
+    if view is not None:
+        session.add(ListDefault(user_id=officer.id, kind=kind, list_id=view.id))
+    session.flush()
+    history.record(
+        session,
+        actor,
+        HistoryKind.LIST_SAVED,
+        f"{officer.name}'s cases list opens with "
+        + (f"“{view.name}”" if view is not None else "the standard columns"),
+        after={"default": view.id if view is not None else None, "officer": officer.id},
+    )
+
+
+def delete_view(session: Session, actor: Actor, officer: User, list_id: int) -> str:
+    view = _own(session, officer, list_id)
+    name = view.name
+    history.record(
+        session, actor, HistoryKind.LIST_DELETED, f"List “{name}” deleted", before=_summary(view)
+    )
+    session.delete(view)
+    session.flush()
+    return name
+
+
+def _own(session: Session, officer: User, list_id: int) -> SavedList:
+    view = view_for(session, officer, list_id)
+    if view.owner_id != officer.id:
+        raise PermissionDenied(f"Only {view.owner.name} can change the list “{view.name}”")
+    return view
+
+
+def _summary(view: SavedList) -> dict[str, Any]:
+    return {"list": view.id, "name": view.name, "team": view.team_id, "spec": view.spec}
+
+
+__all__ = [
+    "CASES",
+    "ListDefault",
+    "SavedList",
+    "default_for",
+    "delete_view",
+    "save_view",
+    "set_default",
+    "view_for",
+    "views_for",
+]

@@ -1,0 +1,104 @@
+"""Case lists in Chromium, axe on every page: an officer chooses columns (an application's band
+among them), filters on it, sorts by name, saves the list for the team, exports it — the export's
+page follows the app's own worker to 100% by itself (htmx) — and downloads the spreadsheet, whose
+headings and rows are read back; a teammate finds the shared list."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from domain.vocab import Permission
+from tests.browser.conftest import Live, visiting
+from tests.browser.test_case_running import _sign_in
+from tests.support.factories import (
+    make_case,
+    make_officer,
+    make_person,
+    make_team,
+    open_housing_register,
+)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_an_officer_configures_saves_and_exports_a_cases_list(
+    browser: object, live: Live, width: int
+) -> None:
+    with live.sessions.begin() as db:
+        team = make_team(db, "Housing Options")
+        rina = make_officer(db, Permission.CASES, Permission.EXPORT, name="Rina Patel", team=team)
+        sam = make_officer(db, Permission.CASES, name="Sam Whitfield", team=team)
+        for first, last, band in [
+            ("Amira", "Khan", "Band A (urgent)"),
+            ("Daniel", "Brennan", "Band A (urgent)"),
+            ("Zofia", "Nowak", "Band C (medium)"),
+        ]:
+            case = make_case(db, make_person(db, first, last), team=team)
+            open_housing_register(db, case).data = {"band": band}
+        rina_email, sam_email = rina.email, sam.email
+
+    with visiting(browser, live, {"width": width, "height": 900}) as visit:
+        page = visit.page
+        _sign_in(visit, rina_email)
+        visit.goto("/backoffice/cases")
+        visit.click(page.locator("#case-lists-link a"))
+        configure = page.locator("#configure")
+        if configure.get_attribute("open") is None:
+            configure.locator("summary").click()
+        page.locator("summary", has_text="Housing Register application").click()
+        page.get_by_label("Band", exact=True).check()
+        page.get_by_label("Current address").check()
+        filter_1 = page.get_by_role("group", name="Filter 1")
+        filter_1.get_by_label("Column").select_option(label="Band")
+        filter_1.get_by_label("How").select_option("equals")
+        filter_1.get_by_label("Value (or lowest)").fill("Band A (urgent)")
+        page.get_by_label("Sort by").select_option("applicant")
+        page.get_by_label("A to Z, lowest, earliest first").check()
+        visit.click(page.locator("#show-list"))
+        names = page.locator("#case-list-table tbody tr td[data-column=applicant]")
+        assert names.all_inner_texts() == ["Brennan, Daniel", "Khan, Amira"]
+        bands = page.locator("#case-list-table tbody td[data-column='housing_register.band']")
+        assert bands.all_inner_texts() == ["Band A (urgent)", "Band A (urgent)"]
+
+        page.get_by_label("Name of the list").fill("Band A cases")
+        page.get_by_label("Share with Housing Options").check()
+        visit.click(page.locator("#save-list"))
+        assert "List “Band A cases” saved." in page.locator(".moj-alert").inner_text()
+        assert page.locator("h1").inner_text() == "Band A cases"
+
+        visit.click(page.locator("#export-list"))
+        status = page.locator("#export-status")
+        page.wait_for_selector("#export-status[data-state=done]", timeout=30_000)
+        assert "Ready" in status.inner_text() and "2 rows" in status.inner_text()
+        visit.check()  # the page as htmx left it
+        with page.expect_download() as info:
+            page.locator("#download").click()
+        download = info.value
+        assert download.suggested_filename.startswith("band-a-cases-")
+        sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+        rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert rows[0] == (  # in the order the columns are offered
+            "Reference",
+            "Status",
+            "Opened",
+            "Primary applicant",
+            "Applicant's current address",
+            "Household size",
+            "Housing Register application: Band",
+        )
+        assert [(r[3], r[6]) for r in rows[1:]] == [
+            ("Brennan, Daniel", "Band A (urgent)"),
+            ("Khan, Amira", "Band A (urgent)"),
+        ]
+
+    with visiting(browser, live, {"width": width, "height": 900}) as visit:
+        page = visit.page
+        _sign_in(visit, sam_email)
+        visit.goto("/backoffice/lists/cases")
+        visit.click(page.locator("#saved-lists").get_by_role("link", name="Band A cases"))
+        assert "saved by Rina Patel" in page.locator("#view-about").inner_text()
+        assert page.locator("#case-list-table tbody tr").count() == 2
+        assert page.locator("#export-form").count() == 0  # Sam has no Export
