@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from starlette.responses import Response
 from wtforms import Form, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than the stubs
 
 from backoffice import case_queries as q
 from changes import engine
-from domain import household, restricted
+from domain import activity, household, restricted
 from domain.history import Actor
-from domain.models import Case, CasePerson
+from domain.models import Case, CasePerson, User
 from domain.vocab import RELATIONSHIPS, Permission
 from web.context import Ctx
 from web.parsing import parse_flag, parse_id
@@ -229,4 +230,25 @@ def case_history(ctx: Ctx) -> Response:
         page=page,
         kind_label=q.kind_label,
         detail_rows=q.detail_rows,
+    )
+
+
+@officer_view(Permission.ADMIN, also=(Permission.CASES,))
+def case_activity(ctx: Ctx) -> Response:
+    """Who opened the case's pages and what they did there (the activity log), newest first."""
+    case = open_case(ctx)
+    after = ctx.query.get("after")
+    page = activity.for_case(ctx.db, case.id, after=after)
+    officers = {
+        u.id: u
+        for u in ctx.db.scalars(select(User).where(User.id.in_({a.user_id for a in page.rows})))
+    }
+    return render_case_page(
+        ctx,
+        "backoffice/case/activity.html",
+        case,
+        active="history",
+        page=page,
+        officers=officers,
+        paged=after is not None,
     )

@@ -77,6 +77,7 @@ routes: list[BaseRoute] = [
     Route("/cases/new", case_admin.case_new, methods=GET_POST, name="case_new"),
     Route("/cases/{case_id:id}", cases.case, name="case"),
     Route("/cases/{case_id:id}/people", cases.case_people, name="case_people"),
+    Route("/cases/{case_id:id}/activity", cases.case_activity, name="case_activity"),
     Route(
         "/cases/{case_id:id}/people/add",
         case_admin.case_add_person,

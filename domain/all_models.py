@@ -1,6 +1,7 @@
 """Import every model module so the metadata knows every table (used by migrations and tests)."""
 
 from domain import (  # noqa: F401
+    activity,
     assessments,
     council_settings,
     drafts,

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hearth.db import make_engine, make_session_factory
 from hearth.query_count import QueryCountHeader, count_statements
 from hearth.settings import load_settings
+from web.activity import ActivityBuffer
 from web.context import AppState
 from web.csrf import csrf_token
 from web.oidc import OIDCClient
@@ -234,6 +235,7 @@ def create_app(
         officer_oidc=OIDCClient(settings.officer_oidc) if settings.officer_oidc else None,
         applicant_oidc=OIDCClient(settings.applicant_oidc) if settings.applicant_oidc else None,
         files=store_for(settings),
+        activity=ActivityBuffer(session_factory, settings.activity_batch_seconds),
     )
     # Signing out redirects a POSTed form to the provider, which form-action must allow.
     providers = {c.origin for c in (settings.officer_oidc, settings.applicant_oidc) if c}
@@ -256,6 +258,8 @@ def create_app(
             stop.set()
             if thread is not None:
                 thread.join(timeout=5)
+            if state.activity is not None:
+                state.activity.flush()  # what is still waiting, before the process goes
             engine.dispose()
 
     static_dir = settings.static_dir

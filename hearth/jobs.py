@@ -17,7 +17,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from changes import evidence
-from domain import assessments, clock, drafts, exports, jobs, letters, messages, tasks, throttle
+from domain import (
+    activity,
+    assessments,
+    clock,
+    drafts,
+    exports,
+    jobs,
+    letters,
+    messages,
+    tasks,
+    throttle,
+)
 from domain.clock import now
 from domain.history import SYSTEM
 from domain.outbox import SEND_JOB
@@ -84,6 +95,14 @@ JOBS: tuple[JobSpec, ...] = (
         make_list_export,
         about="makes a list's spreadsheet (.xlsx), reporting its progress",
         own_transactions=True,
+    ),
+    JobSpec(
+        activity.PRUNE_JOB,
+        lambda s, p, c: {
+            "deleted": activity.prune(s, dt.timedelta(days=c.settings.activity_keep_days))
+        },
+        daily=_daily(activity.PRUNE_JOB),
+        about="deletes activity log entries older than ACTIVITY_KEEP_DAYS",
     ),
     JobSpec(
         exports.EXPIRE_JOB,

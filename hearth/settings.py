@@ -255,6 +255,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3_region=env.get("S3_REGION", "").strip(),
         letter_pdf_converter=_converter(env),
         export_keep_hours=_int(env, "EXPORT_KEEP_HOURS", 48, minimum=1),
+        activity_keep_days=_int(env, "ACTIVITY_KEEP_DAYS", 730, minimum=1),
+        activity_batch_seconds=_int(env, "ACTIVITY_BATCH_SECONDS", 2, minimum=0),
         database_pool_size=_int(env, "DATABASE_POOL_SIZE", 20, minimum=1),
         forwarded_allow_ips=_addresses(env, "FORWARDED_ALLOW_IPS"),
         query_count_header=_bool(env, "HEARTH_QUERY_COUNT_HEADER", False),

@@ -31,6 +31,7 @@ from domain import clock
 from domain.errors import Conflict, RuleBroken
 from domain.models import PortalAccount, User
 from domain.storage import FileStore
+from web.activity import ActivityBuffer
 from web.csrf import csrf_token
 from web.errors import Problems, is_write_clash, summary_items
 from web.oidc import OIDCClient
@@ -76,6 +77,7 @@ class AppState:
     applicant_oidc: OIDCClient | None = None
     urls: Urls | None = None  # the app's named routes (set once the routes are built)
     files: FileStore | None = None  # where file bytes live (folder or bucket)
+    activity: ActivityBuffer | None = None  # the activity log's entries waiting to be written
 
 
 def app_state(request: Request) -> AppState:

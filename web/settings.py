@@ -67,6 +67,9 @@ class Settings:
     # How long an export (a list's spreadsheet, a case's zip) can be downloaded before it is
     # deleted.
     export_keep_hours: int = 48
+    # The activity log (who opened what): kept this long, written in batches this often.
+    activity_keep_days: int = 730
+    activity_batch_seconds: float = 2.0
     # Database connections each web process keeps open (PostgreSQL). A request holds one for
     # its whole unit of work, so this is how many requests a process serves at once without
     # opening a new connection; beyond it, up to as many again are opened and closed per use.

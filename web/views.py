@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from domain.errors import Conflict, NotFound, PermissionDenied, RuleBroken
 from domain.strands import council_types
 from domain.vocab import Permission
 from web import signin
+from web.activity import entry_for
 from web.context import AppState, Ctx, app_state
 from web.csrf import check_csrf
 from web.errors import STALE_RECORD, WRITE_CLASH, is_write_clash
@@ -97,38 +99,68 @@ def _run_view(
             request=request, db=db, settings=state.settings, templates=state.templates, form=form
         )
         try:
-            with db.begin():
-                if area == "backoffice":
-                    denied = _authorise_officer(ctx, permission, public, also)
-                    if denied is not None:
-                        return denied
-                else:
-                    ctx.account = signin.current_applicant(request, db, ctx.settings_idle)
-                    if ctx.account is not None:
-                        request.state.signed_in_account = SignedIn(ctx.account.email)
-                if ctx.user is not None or ctx.account is not None:
-                    # A council's own strand types, saved in any process (a signed-in page
-                    # may show strands; the public pages need no database).
-                    council_types.sync(db)
-                return view(ctx)
-        except StaleDataError:
-            raise HTTPException(409, STALE_RECORD) from None
-        except Conflict as exc:
-            raise HTTPException(409, str(exc)) from None
-        except OperationalError as exc:
-            if not is_write_clash(exc):
-                raise
-            log.warning("write clash on %s: %s", request.url.path, exc.orig)
-            raise HTTPException(409, WRITE_CLASH) from None
-        except IntegrityError:
-            log.warning("integrity error on %s", request.url.path, exc_info=True)
-            raise HTTPException(409, WRITE_CLASH) from None
-        except NotFound as exc:
-            raise HTTPException(404, str(exc)) from None
-        except PermissionDenied as exc:
-            raise HTTPException(403, str(exc)) from None
-        except RuleBroken as exc:
-            raise HTTPException(400, str(exc)) from None
+            response = _answer(ctx, view, area, permission, public, also)
+        except HTTPException as exc:  # refused, not found: recorded too
+            _record(ctx, state, exc.status_code)
+            raise
+        _record(ctx, state, response.status_code)
+        return response
+
+
+def _record(ctx: Ctx, state: AppState, status: int) -> None:
+    """The activity log's entry for a signed-in officer's request (after its transaction)."""
+    if ctx.user is not None and state.activity is not None:
+        # the id without loading the officer again (a refused request's session rolled back)
+        identity = inspect(ctx.user).identity
+        if identity is None:
+            return
+        entry = entry_for(ctx.request, int(identity[0]), status)
+        if entry is not None:
+            state.activity.add(entry)
+
+
+def _answer(
+    ctx: Ctx,
+    view: View,
+    area: str,
+    permission: Permission | None,
+    public: bool,
+    also: tuple[Permission, ...],
+) -> Response:
+    request, db = ctx.request, ctx.db
+    try:
+        with db.begin():
+            if area == "backoffice":
+                denied = _authorise_officer(ctx, permission, public, also)
+                if denied is not None:
+                    return denied
+            else:
+                ctx.account = signin.current_applicant(request, db, ctx.settings_idle)
+                if ctx.account is not None:
+                    request.state.signed_in_account = SignedIn(ctx.account.email)
+            if ctx.user is not None or ctx.account is not None:
+                # A council's own strand types, saved in any process (a signed-in page
+                # may show strands; the public pages need no database).
+                council_types.sync(db)
+            return view(ctx)
+    except StaleDataError:
+        raise HTTPException(409, STALE_RECORD) from None
+    except Conflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    except OperationalError as exc:
+        if not is_write_clash(exc):
+            raise
+        log.warning("write clash on %s: %s", request.url.path, exc.orig)
+        raise HTTPException(409, WRITE_CLASH) from None
+    except IntegrityError:
+        log.warning("integrity error on %s", request.url.path, exc_info=True)
+        raise HTTPException(409, WRITE_CLASH) from None
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except PermissionDenied as exc:
+        raise HTTPException(403, str(exc)) from None
+    except RuleBroken as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 def _authorise_officer(
