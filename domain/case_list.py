@@ -73,15 +73,22 @@ class ListSpec:
         if not isinstance(data, Mapping):
             return cls()
         columns = tuple(c for c in data.get("columns") or () if c in known)[:MAX_COLUMNS]
-        filters = tuple(
+        given = (
             Filter(
                 str(f.get("column")),
                 str(f.get("op")),
-                str(f.get("value", "")),
-                str(f.get("to", "")),
+                str(f.get("value", ""))[:VALUE_MAX],
+                str(f.get("to", ""))[:VALUE_MAX],
             )
             for f in data.get("filters") or ()
             if isinstance(f, Mapping) and f.get("column") in known
+        )
+        # only filters the form would have let through (a posted spec is not to be trusted)
+        filters = tuple(
+            f
+            for f in given
+            if f.op in known[f.column].operators
+            and _check_value(known[f.column], f.op, f.value, f.to) is None
         )[:MAX_FILTERS]
         sort = str(data.get("sort") or "opened")
         return cls(
