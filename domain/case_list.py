@@ -176,6 +176,12 @@ def _check_value(column: Column, op: str, value: str, to: str) -> str | None:
         return f"Enter what {name} should {'contain' if op == 'contains' else 'be'}"
     if column.key == "reference" and parse_case_reference(value) is None:
         return "Enter a case reference like HC-000123"
+    if (
+        op == "equals"
+        and column.choices
+        and value.lower() not in {c.lower() for c in column.choices}
+    ):
+        return f"{column.label} must be one of: {', '.join(column.choices)}"
     return None
 
 

@@ -224,6 +224,16 @@ def test_what_an_officer_asks_for_is_checked_with_clear_messages() -> None:
         "filter-3-to": "2",
         "sort": "nonsense",
     }
+    wrong_band = {
+        "filter-1-column": "housing_register.band",
+        "filter-1-op": "equals",
+        "filter-1-value": "Band E",
+    }
+    _, said = case_list.spec_from_form(wrong_band, lambda name: [])
+    assert said == {
+        "filter-1-value": "Band must be one of: Band A (urgent), Band B (high), "
+        "Band C (medium), Band D (low)"
+    }
     columns = ["reference", "applicant", "no_such_column"]
     spec, errors = case_list.spec_from_form(form, lambda name: columns if name == "column" else [])
     assert errors == {
