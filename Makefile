@@ -67,9 +67,16 @@ test-sqlite: install peers ## the whole suite on SQLite (browser tests included)
 test-postgresql: install peers ## the whole suite on PostgreSQL ($$TEST_DATABASE_URL)
 	$(BIN)/pytest --db=postgresql
 
-test: install peers lint ## lint, then the whole suite on SQLite and on PostgreSQL
-	$(BIN)/pytest --db=sqlite
-	$(BIN)/pytest --db=postgresql
+# The two passes run at once (about 8½ minutes here instead of 12; they share no database, file
+# or port): SQLite's output streams, PostgreSQL's is kept and printed after; either failing fails.
+test: install peers lint ## lint, then the whole suite on SQLite and on PostgreSQL (at once)
+	@mkdir -p var
+	@$(BIN)/pytest --db=postgresql > var/test-postgresql.log 2>&1 & pg=$$!; \
+	$(BIN)/pytest --db=sqlite; sqlite=$$?; \
+	wait $$pg; postgresql=$$?; \
+	echo; echo "=== The PostgreSQL pass (ran alongside; var/test-postgresql.log) ==="; \
+	cat var/test-postgresql.log; \
+	test $$sqlite -eq 0 && test $$postgresql -eq 0
 
 bench: install ## benchmarks that print figures
 	$(BIN)/python -m tests.bench
