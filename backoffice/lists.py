@@ -80,7 +80,9 @@ def _page(
         views=lists.views_for(ctx.db, ctx.user),
         default=lists.default_for(ctx.db, ctx.user),
         can_export=ctx.user.can(Permission.EXPORT),
-        configure_open=bool(ctx.problems) or (not spec.filters and view is None),
+        configure_open=bool(ctx.problems)
+        or (not spec.filters and view is None)
+        or bool(ctx.query.get("configure")),
         recent_exports=exports.mine(ctx.db, ctx.user, 5) if ctx.user.can(Permission.EXPORT) else [],
     )
 

@@ -124,6 +124,10 @@ def test_a_list_saved_for_the_team_and_as_the_default(
     assert "Shared with Housing Options" in page.select_one("#view-about").get_text()
     opened = pages.get("backoffice:case_list")  # the default opens
     assert opened.select_one("h1").get_text(strip=True) == "Banded cases"
+    assert opened.soup.select_one("#list-form") is None  # the form only when asked for
+    link = opened.select_one("#configure-link a")["href"]  # relative to the page
+    form = pages.fetch(pages.url("backoffice:case_list") + link).select_one("#list-form")
+    assert {i["value"] for i in form.select("input[name=column][checked]")} == set(CHOSEN["column"])
     assert len(opened.select("#case-list-table tbody tr")) == 2
 
     pages.post("backoffice:sign_out", {})
