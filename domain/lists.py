@@ -79,13 +79,21 @@ def views_for(session: Session, officer: User, kind: str = CASES) -> list[SavedL
     )
 
 
-def view_for(session: Session, officer: User, list_id: int) -> SavedList:
-    """A view the officer may open (theirs, or shared with their team)."""
+def find_view(session: Session, officer: User, list_id: int) -> SavedList | None:
+    """A view the officer may open (theirs, or shared with their team), or None."""
     found = session.get(SavedList, list_id)
     if found is None or not (
         found.owner_id == officer.id
         or (found.team_id is not None and found.team_id == officer.team_id)
     ):
+        return None
+    return found
+
+
+def view_for(session: Session, officer: User, list_id: int) -> SavedList:
+    """As `find_view`, NotFound when there is none the officer may open."""
+    found = find_view(session, officer, list_id)
+    if found is None:
         raise NotFound("There is no such list view")
     return found
 
@@ -94,10 +102,7 @@ def default_for(session: Session, officer: User, kind: str = CASES) -> SavedList
     row = session.get(ListDefault, (officer.id, kind))
     if row is None:
         return None
-    try:
-        return view_for(session, officer, row.list_id)
-    except NotFound:
-        return None  # a view no longer shared with them
+    return find_view(session, officer, row.list_id)  # None: no longer shared with them
 
 
 def save_view(
@@ -202,6 +207,7 @@ __all__ = [
     "SavedList",
     "default_for",
     "delete_view",
+    "find_view",
     "save_view",
     "set_default",
     "view_for",

@@ -192,6 +192,11 @@ def test_without_export_or_as_another_officer_nothing_of_an_export_is_reachable(
     export = exports.request_list_export(
         db, Actor.officer(owner), owner, ListSpec(), name="Mine", today=dt.date.today()
     )
+    from domain import lists
+
+    private = lists.save_view(
+        db, Actor.officer(owner), owner, ListSpec(), name="Mine", shared=False, make_default=False
+    )
     db.commit()
     sign_in_officer(Permission.CASES)
     page = pages.get("backoffice:case_list")
@@ -202,3 +207,5 @@ def test_without_export_or_as_another_officer_nothing_of_an_export_is_reachable(
     sign_in_officer(Permission.CASES, Permission.EXPORT)
     pages.get("backoffice:export", export_id=export.id, status=404)  # someone else's
     pages.get("backoffice:export_download", export_id=export.id, status=404)
+    page = pages.get("backoffice:case_list", params={"view": str(private.id)}, status=404)
+    assert "There is no such list view" in page.text  # someone else's private list
