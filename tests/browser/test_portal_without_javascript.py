@@ -41,10 +41,13 @@ def test_report_a_change_at_320px_without_javascript(browser, live: Live) -> Non
         page.get_by_role("button", name="Sign in").click()
         assert page.locator("h1").inner_text() == "Your case"
         note()
-        page.get_by_role("button", name="Report a change").click()
+        # (a click that submits a form returns before the next page is there: wait for it)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Report a change").click()
         note()
         page.get_by_label("Something else has changed").check()
-        page.get_by_role("button", name="Continue").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
         note()
         page.get_by_role("button", name="Continue").click()  # nothing filled in
         assert "Tell us what has changed" in page.locator(".govuk-error-summary").inner_text()
