@@ -211,7 +211,7 @@ def export_download(ctx: Ctx) -> Response:
     return attachment(
         ctx.files,
         export.file_key,
-        content_type=exports.XLSX,
+        content_type=export.content_type,
         filename=export.file_name,
         size=export.size,
     )

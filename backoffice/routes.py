@@ -11,6 +11,7 @@ from backoffice import (
     assessments,
     auth,
     case_admin,
+    case_exports,
     cases,
     files,
     home,
@@ -78,6 +79,18 @@ routes: list[BaseRoute] = [
     Route("/cases/{case_id:id}", cases.case, name="case"),
     Route("/cases/{case_id:id}/people", cases.case_people, name="case_people"),
     Route("/cases/{case_id:id}/activity", cases.case_activity, name="case_activity"),
+    Route("/cases/{case_id:id}/exports", case_exports.case_exports, name="case_exports"),
+    Route(
+        "/cases/{case_id:id}/exports",
+        case_exports.request_export,
+        methods=["POST"],
+        name="case_export_request",
+    ),
+    Route(
+        "/cases/{case_id:id}/exports/{export_id:id}/download",
+        case_exports.download_export,
+        name="case_export_download",
+    ),
     Route(
         "/cases/{case_id:id}/people/add",
         case_admin.case_add_person,

@@ -40,6 +40,8 @@ EXPIRE_JOB = "exports.expire"
 BATCH = 500
 MAX_ROWS = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP = "application/zip"
+LIST, CASE, ACTIVITY = "list", "case", "activity"  # what an export is of
 QUEUED, RUNNING, DONE, FAILED, EXPIRED = "queued", "running", "done", "failed", "expired"
 STATUS_WORDS = {
     QUEUED: "Waiting to start",
@@ -54,9 +56,11 @@ class Export(Base):
     __tablename__ = "export"
 
     id: Mapped[intpk]
-    kind: Mapped[str] = mapped_column(String(20), default="list")
+    kind: Mapped[str] = mapped_column(String(20), default=LIST)
     name: Mapped[str] = mapped_column(String(200))
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The case a case or activity export is of (None for a list's spreadsheet).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("housing_case.id", ondelete="CASCADE"))
     spec: Mapped[json_data]
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default=QUEUED)
@@ -75,6 +79,7 @@ class Export(Base):
     __table_args__ = (
         Index("ix_export_requested_by_id_created_at", "requested_by_id", "created_at"),
         Index("ix_export_status_expires_at", "status", "expires_at"),
+        Index("ix_export_case_id_created_at", "case_id", "created_at"),
     )
 
     @property
@@ -89,6 +94,13 @@ class Export(Base):
         return self.status
 
     @property
+    def expired(self) -> bool:
+        """Past its time (its file deleted, or about to be by the daily job)."""
+        return self.status == EXPIRED or (
+            self.expires_at is not None and self.expires_at <= utcnow()
+        )
+
+    @property
     def status_words(self) -> str:
         return STATUS_WORDS.get(self.state, self.state)
 
@@ -101,7 +113,16 @@ class Export(Base):
     @property
     def file_name(self) -> str:
         stem = re.sub(r"[^A-Za-z0-9]+", "-", self.name).strip("-").lower() or "cases"
-        return f"{stem}-{self.created_at:%Y-%m-%d}.xlsx"
+        return f"{stem}-{self.created_at:%Y-%m-%d}.{'xlsx' if self.kind == LIST else 'zip'}"
+
+    @property
+    def content_type(self) -> str:
+        return XLSX if self.kind == LIST else ZIP
+
+    @property
+    def what(self) -> str:
+        """What it is an export of, in words ("the list “Band A”", "case HC-000012")."""
+        return f"the list “{self.name}”" if self.kind == LIST else self.name
 
 
 def request_list_export(
@@ -224,7 +245,8 @@ def record_download(session: Session, actor: Actor, export: Export) -> None:
         session,
         actor,
         HistoryKind.EXPORT_DOWNLOADED,
-        f"Export of the list “{export.name}” downloaded",
+        f"Export of {export.what} downloaded",
+        case_id=export.case_id,
         after={"export": export.id},
     )
 
@@ -243,9 +265,13 @@ def expire(session: Session, store: FileStore, now: dt.datetime | None = None) -
 
 
 __all__ = [
+    "ACTIVITY",
+    "CASE",
     "EXPIRE_JOB",
+    "LIST",
     "LIST_JOB",
     "MAX_ROWS",
+    "ZIP",
     "Export",
     "SheetWriter",
     "expire",

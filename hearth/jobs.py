@@ -20,6 +20,7 @@ from changes import evidence
 from domain import (
     activity,
     assessments,
+    case_export,
     clock,
     drafts,
     exports,
@@ -33,7 +34,12 @@ from domain.clock import now
 from domain.history import SYSTEM
 from domain.outbox import SEND_JOB
 from hearth import notify, work_digest
-from hearth.export_jobs import expire_exports, make_list_export
+from hearth.export_jobs import (
+    expire_exports,
+    make_activity_export,
+    make_case_export,
+    make_list_export,
+)
 from hearth.letters_pdf import make_letter_pdf
 from hearth.mail import send_outbox_email
 from hearth.worker_context import JobContext
@@ -94,6 +100,18 @@ JOBS: tuple[JobSpec, ...] = (
         exports.LIST_JOB,
         make_list_export,
         about="makes a list's spreadsheet (.xlsx), reporting its progress",
+        own_transactions=True,
+    ),
+    JobSpec(
+        case_export.CASE_JOB,
+        make_case_export,
+        about="makes a case's export (a zip of its records, files and comms), reporting progress",
+        own_transactions=True,
+    ),
+    JobSpec(
+        case_export.ACTIVITY_JOB,
+        make_activity_export,
+        about="makes a case's activity export (a zip with a spreadsheet), reporting progress",
         own_transactions=True,
     ),
     JobSpec(

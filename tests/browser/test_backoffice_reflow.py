@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import case_list, exports, files, letters, lists, notes
+from domain import case_export, case_list, exports, files, letters, lists, notes
 from domain.history import Actor
 from domain.message_templates import MessageTemplate
 from domain.models import Case, CasePerson, Team
@@ -57,6 +57,7 @@ NOT_PAGES = {
     "backoffice:evidence_file": "a file download",
     "backoffice:admin_letter_template_file": "a file download (the template's Word document)",
     "backoffice:export_download": "a file download (a list's spreadsheet)",
+    "backoffice:case_export_download": "a file download (a case's zip)",
 }
 # Pages seen before signing in (signed in, the sign-in page redirects home).
 SIGNED_OUT = ("backoffice:sign_in", "backoffice:signed_out")
@@ -263,6 +264,9 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
     )
     export = exports.request_list_export(
         db, Actor.officer(officer), officer, wide, name="Every detail", today=dt.date.today()
+    )
+    case_export.request(  # the case's Export tab lists one, being made
+        db, Actor.officer(officer), officer, db.get_one(Case, busiest_case), exports.CASE
     )
     assert others and change and referral and team and primary and case_strand, (
         "the demo data has changed shape"

@@ -1,16 +1,20 @@
 """Case lists in Chromium, axe on every page: an officer chooses columns (an application's band
 among them), filters on it, sorts by name, saves the list for the team, exports it — the export's
 page follows the app's own worker to 100% by itself (htmx) — and downloads the spreadsheet, whose
-headings and rows are read back; a teammate finds the shared list."""
+headings and rows are read back; a teammate finds the shared list. An officer exports a case
+from its Export tab, follows it to ready and opens the zip."""
 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from domain import notes
+from domain.history import Actor
 from domain.vocab import Permission
 from tests.browser.conftest import Live, visiting
 from tests.browser.test_case_running import _sign_in
@@ -102,3 +106,47 @@ def test_an_officer_configures_saves_and_exports_a_cases_list(
         assert "saved by Rina Patel" in page.locator("#view-about").inner_text()
         assert page.locator("#case-list-table tbody tr").count() == 2
         assert page.locator("#export-form").count() == 0  # Sam has no Export
+
+
+def test_an_officer_exports_a_case_and_opens_the_zip(browser: object, live: Live) -> None:
+    with live.sessions.begin() as db:
+        rina = make_officer(db, Permission.CASES, Permission.EXPORT, name="Rina Patel")
+        amara = make_person(db, "Amara", "Okafor")
+        case = make_case(db, amara, [(make_person(db, "Kofi", "Okafor"), "Son")])
+        open_housing_register(db, case)
+        notes.add_note(
+            db,
+            Actor.officer(rina),
+            rina,
+            notes.About(case=case),
+            category="Visit",
+            text="Visited the flat: damp in both bedrooms.",
+        )
+        rina_email, case_id = rina.email, case.id
+    reference = f"HC-{case_id:06d}"
+
+    with visiting(browser, live, {"width": 390, "height": 900}) as visit:
+        page = visit.page
+        _sign_in(visit, rina_email)
+        visit.goto(f"/backoffice/cases/{case_id}")
+        visit.click(page.locator(".moj-sub-navigation").get_by_role("link", name="Export"))
+        visit.click(page.locator("#request-case"))
+        assert "Case export asked for" in page.locator(".moj-alert").inner_text()
+        visit.check()  # the tab while the export is being made
+        page.wait_for_selector("#case-exports li[data-state=done]", timeout=30_000)
+        visit.check()  # the tab as htmx left it
+        with page.expect_download() as info:
+            page.locator("#case-exports a[data-download]").click()
+        download = info.value
+        assert download.suggested_filename.startswith(f"case-export-of-case-{reference.lower()}")
+        archive = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes()))
+        names = archive.namelist()
+        people = sorted(n.split("/")[-1] for n in names if "/People/" in n)
+        assert [p.split(" (")[0] for p in people] == ["01 Amara Okafor", "02 Kofi Okafor"]
+        assert any("/Applications and assessments/Housing Register application" in n for n in names)
+        book = load_workbook(io.BytesIO(archive.read(f"{reference}/Case.xlsx")), read_only=True)
+        assert [r[3] for r in book["Notes"].iter_rows(min_row=2, values_only=True)] == [
+            "Visited the flat: damp in both bedrooms."
+        ]
+        history = list(book["History"].iter_rows(min_row=2, values_only=True))
+        assert any(str(r[2]).startswith(f"Case {reference} opened") for r in history)

@@ -1,0 +1,37 @@
+"""case and activity exports: an export may belong to a case (a zip of everything on it, or of
+who did what on it), listed on the case's Export tab newest first
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("export", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("case_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_export_case_id_housing_case"),
+            "housing_case",
+            ["case_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_index("ix_export_case_id_created_at", ["case_id", "created_at"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("export", schema=None) as batch_op:
+        batch_op.drop_index("ix_export_case_id_created_at")
+        batch_op.drop_constraint(op.f("fk_export_case_id_housing_case"), type_="foreignkey")
+        batch_op.drop_column("case_id")
