@@ -43,6 +43,9 @@ WORDS = {
     "people": "Searched people",
     "case_list": "Opened a cases list",
     "export_download": "Downloaded an export",
+    "case_exports": "Opened the exports",
+    "request_export": "Asked for an export of the case",
+    "download_export": "Downloaded an export of the case",
 }
 
 
