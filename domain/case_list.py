@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,7 +27,19 @@ from sqlalchemy.orm import Session
 
 from domain import paging, restricted
 from domain.list_columns import CHOICE, DATE, DEFAULT_COLUMNS, NUMBER, TEXT, Column, case_columns
-from domain.models import Case, CaseOfficer, Team, User, format_case_reference, parse_case_reference
+from domain.list_kinds import CASES, ListKind, kind_of
+from domain.models import (
+    Case,
+    CaseOfficer,
+    CasePerson,
+    Person,
+    Team,
+    User,
+    format_case_reference,
+    format_person_reference,
+    parse_case_reference,
+    parse_person_reference,
+)
 from domain.vocab import OfficerRole
 
 PAGE_SIZE = 25
@@ -49,15 +61,28 @@ class Filter:
 
 @dataclass(frozen=True)
 class ListSpec:
-    """What a list shows: columns in order, filters (all must hold) and the sort."""
+    """What a list shows: which list (its kind: cases, officers or people), columns in order,
+    filters (all must hold) and the sort."""
 
     columns: tuple[str, ...] = DEFAULT_COLUMNS
     filters: tuple[Filter, ...] = ()
     sort: str = "opened"
     descending: bool = True
+    kind: str = CASES
+
+    @classmethod
+    def standard(cls, kind: str = CASES) -> ListSpec:
+        """A list of the kind with its standard columns and order."""
+        list_kind = kind_of(kind)
+        return cls(list_kind.default_columns, (), list_kind.default_sort, True, list_kind.code)
+
+    @property
+    def list_kind(self) -> ListKind:
+        return kind_of(self.kind)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "kind": self.kind,
             "columns": list(self.columns),
             "filters": [
                 {"column": f.column, "op": f.op, "value": f.value, "to": f.to} for f in self.filters
@@ -67,11 +92,12 @@ class ListSpec:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> ListSpec:
+    def from_json(cls, data: Any, kind: str | None = None) -> ListSpec:
         """A saved spec; what no longer exists (a strand type's field removed) is left out."""
-        known = case_columns()
         if not isinstance(data, Mapping):
-            return cls()
+            return cls.standard(kind or CASES)
+        list_kind = kind_of(kind or str(data.get("kind") or CASES))
+        known = list_kind.columns()
         columns = tuple(c for c in data.get("columns") or () if c in known)[:MAX_COLUMNS]
         given = (
             Filter(
@@ -90,22 +116,26 @@ class ListSpec:
             if f.op in known[f.column].operators
             and _check_value(known[f.column], f.op, f.value, f.to) is None
         )[:MAX_FILTERS]
-        sort = str(data.get("sort") or "opened")
+        sort = str(data.get("sort") or list_kind.default_sort)
         return cls(
-            columns=columns or DEFAULT_COLUMNS,
+            columns=columns or list_kind.default_columns,
             filters=filters,
-            sort=sort if sort in known else "opened",
+            sort=sort if sort in known else list_kind.default_sort,
             descending=bool(data.get("descending", True)),
+            kind=list_kind.code,
         )
 
 
-def spec_from_form(form: Mapping[str, Any], getlist: Any) -> tuple[ListSpec, dict[str, str]]:
+def spec_from_form(
+    form: Mapping[str, Any], getlist: Any, kind: str = CASES
+) -> tuple[ListSpec, dict[str, str]]:
     """The spec an officer chose on the list's form, and what is wrong with it, by field."""
-    known = case_columns()
+    list_kind = kind_of(kind)
+    known = list_kind.columns()
     errors: dict[str, str] = {}
     columns = tuple(dict.fromkeys(c for c in getlist("column") if c in known))
     if not columns:
-        columns = DEFAULT_COLUMNS
+        columns = list_kind.default_columns
     if len(columns) > MAX_COLUMNS:
         errors["column"] = f"Choose {MAX_COLUMNS} columns or fewer"
         columns = columns[:MAX_COLUMNS]
@@ -128,11 +158,16 @@ def spec_from_form(form: Mapping[str, Any], getlist: Any) -> tuple[ListSpec, dic
         if problem:
             errors[f"filter-{n}-value"] = problem
         filters.append(Filter(key, op, value, to))
-    sort = str(form.get("sort") or "opened")
+    sort = str(form.get("sort") or list_kind.default_sort)
     if sort not in known:
-        sort = "opened"
+        sort = list_kind.default_sort
     descending = form.get("order") != "ascending"
-    return ListSpec(columns, tuple(filters), sort, descending), errors
+    return ListSpec(columns, tuple(filters), sort, descending, list_kind.code), errors
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A date as typed (27/3/2026 or 2026-03-27), else None."""
+    return _day(text)
 
 
 def _day(text: str) -> dt.date | None:
@@ -163,7 +198,7 @@ def _check_value(column: Column, op: str, value: str, to: str) -> str | None:
     if op == "range":
         if not value and not to:
             return f"Enter a lowest or highest {name}, or both"
-        parse = _day if column.kind == DATE or column.key == "opened" else _number
+        parse = _day if column.kind == DATE else _number
         example = "a date like 27/3/2026" if parse is _day else "a number like 3"
         for given in (value, to):
             if given and parse(given) is None:
@@ -176,6 +211,8 @@ def _check_value(column: Column, op: str, value: str, to: str) -> str | None:
         return f"Enter what {name} should {'contain' if op == 'contains' else 'be'}"
     if column.key == "reference" and parse_case_reference(value) is None:
         return "Enter a case reference like HC-000123"
+    if column.key == "person:reference" and parse_person_reference(value) is None:
+        return "Enter a person reference like PN-0000123"
     if (
         op == "equals"
         and column.choices
@@ -194,6 +231,8 @@ class Row:
     reference: str
     hidden: bool
     values: dict[str, Any]
+    row_id: int = 0  # the case's, the assignment's or the membership's id
+    person_id: int | None = None  # on the people list
 
 
 @dataclass(frozen=True)
@@ -210,6 +249,8 @@ def _london_midnight(day: dt.date) -> dt.datetime:
 
 def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
     """The filter as SQL; index-backed for the columns that say so."""
+    if column.clause is not None:
+        return column.clause(f, today, session)
     key = column.key
     if key == "reference":
         return Case.id == (parse_case_reference(f.value) or 0)
@@ -260,7 +301,7 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
     clauses = []
     if column.kind == DATE:
         low_d, high_d = (_day(v) if v else None for v in (f.value, f.to))
-        real = column.key == "born"  # a date column; a strand's dates are ISO text
+        real = column.key in REAL_DATES  # a date column; a strand's dates are ISO text
         if low_d is not None:
             clauses.append(value_expr >= (low_d if real else low_d.isoformat()))
         if high_d is not None:
@@ -272,6 +313,18 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
         if high_n is not None:
             clauses.append(value_expr <= float(high_n))
     return and_(*clauses)
+
+
+def _sort_keys(
+    column: Column, today: dt.date, descending: bool, kind: ListKind
+) -> tuple[paging.SortKey, ...]:
+    """The column's order, then the row's id (so the keys are unique together)."""
+    if column.sort_by is not None:
+        return tuple(column.sort_by(descending))
+    return (
+        _sort_key(column, today, descending),
+        paging.SortKey(kind.root.id, descending=descending),
+    )
 
 
 def _sort_key(column: Column, today: dt.date, descending: bool) -> paging.SortKey:
@@ -287,7 +340,7 @@ def _sort_key(column: Column, today: dt.date, descending: bool) -> paging.SortKe
             func.coalesce(cast(expr, Float), -1.0e15), descending=descending, kind=float
         )
     if column.kind == DATE:
-        if column.key == "born":
+        if column.key in REAL_DATES:
             return paging.SortKey(
                 func.coalesce(expr, dt.date(1, 1, 1)), descending=descending, kind=dt.date
             )
@@ -299,8 +352,9 @@ def too_broad(
     session: Session, spec: ListSpec, today: dt.date, *, cap: int = MAX_WORKED_OUT
 ) -> str | None:
     """Why the list cannot be run as asked (None when it can): its sort or a filter is not
-    index-backed and its index-backed filters leave more than `cap` cases."""
-    known = case_columns()
+    index-backed and its index-backed filters leave more than `cap` rows."""
+    kind = spec.list_kind
+    known = kind.columns()
     slow = [known[f.column] for f in spec.filters if not known[f.column].indexed_filter]
     sort = known[spec.sort]
     if not sort.indexed_sort:
@@ -312,22 +366,30 @@ def too_broad(
         for f in spec.filters
         if known[f.column].indexed_filter
     ]
-    found = paging.count_up_to(session, select(Case.id).where(*quick), cap)
+    found = paging.count_up_to(session, kind.select(kind.root.id).where(*quick), cap)
     if not found.more:
         return None
     what = ", ".join(dict.fromkeys(c.label.lower() for c in slow))
+    narrow = _words(c.label.lower() for c in known.values() if c.indexed_filter)
+    order = _words(c.label.lower() for c in known.values() if c.indexed_sort)
     return (
-        f"Sorting or filtering on {what} works out every case’s value, so it runs on up to "
-        f"{cap:,} cases; this list has {found}. Narrow it first with a filter on status, team, "
-        "Primary officer or date opened, or sort by reference or date opened."
+        f"Sorting or filtering on {what} works out the value for each of the {kind.plural}, so "
+        f"it runs on up to {cap:,} {kind.plural}; this list has {found}. Narrow it first with a "
+        f"filter on {narrow}, or sort by {order}."
     )
 
 
+def _words(items: Any) -> str:
+    found = list(dict.fromkeys(items))
+    return ", ".join(found[:-1]) + " or " + found[-1] if len(found) > 1 else "".join(found)
+
+
 def count(session: Session, spec: ListSpec, today: dt.date, cap: int) -> paging.Count:
-    """How many cases the list has, up to `cap`."""
-    known = case_columns()
+    """How many rows the list has, up to `cap`."""
+    kind = spec.list_kind
+    known = kind.columns()
     clauses = [_clause(known[f.column], f, today, session) for f in spec.filters]
-    return paging.count_up_to(session, select(Case.id).where(*clauses), cap)
+    return paging.count_up_to(session, kind.select(kind.root.id).where(*clauses), cap)
 
 
 def _custom_plans(session: Session) -> None:
@@ -351,61 +413,106 @@ def run(
 ) -> Result:
     """A page of the list (the rows' values filled by one query)."""
     _custom_plans(session)
-    known = case_columns()
+    kind = spec.list_kind
+    known = kind.columns()
     columns = [known[c] for c in spec.columns if c in known]
     if check_breadth:
         problem = too_broad(session, spec, today)
         if problem:
             return Result(columns, problem=problem)
     clauses = [_clause(known[f.column], f, today, session) for f in spec.filters]
-    key = _sort_key(known[spec.sort], today, spec.descending)
-    keys = (key, paging.SortKey(Case.id, descending=spec.descending))
+    keys = _sort_keys(known[spec.sort], today, spec.descending, kind)
     page: paging.Page[Any] = paging.fetch(
         session,
-        select(Case.id, key.column.label("sort_value")).where(*clauses),
+        kind.select(*(k.column.label(f"k{n}") for n, k in enumerate(keys))).where(*clauses),
         keys,
         cursor=after,
         size=size,
-        values_of=lambda row: (row.sort_value, row.id),
+        values_of=lambda row: tuple(row),
         scalars=False,
     )
-    return Result(columns, fill(session, page.rows, columns, today, user), page.next_cursor)
+    ids = [row[-1] for row in page.rows]  # the row's id is the last key
+    return Result(columns, fill(session, kind, ids, columns, today, user), page.next_cursor)
+
+
+REAL_DATES = frozenset({"born", "person:born", "person:joined", "person:left"})
 
 
 def fill(
-    session: Session, found: Sequence[Any], columns: Sequence[Column], today: dt.date, user: User
+    session: Session,
+    kind: ListKind,
+    ids: Sequence[int],
+    columns: Sequence[Column],
+    today: dt.date,
+    user: User,
 ) -> list[Row]:
-    ids = [row.id for row in found]
+    """The rows `ids` name (of the list's kind), in that order, with every column's value."""
     if not ids:
         return []
     wanted = [c for c in columns if c.key not in ("reference", "days_open")]
+    person = kind.root.person_id if kind.root is CasePerson else literal(None)
     values = {
-        row.id: row
+        row.row_id: row
         for row in session.execute(
-            select(
-                Case.id,
+            kind.select(
+                kind.root.id.label("row_id"),
+                Case.id.label("case_id"),
                 Case.restricted,
                 Case.created_at,
+                person.label("person_id"),
                 *(c.expr(today).label(f"c{n}") for n, c in enumerate(wanted)),
-            ).where(Case.id.in_(ids))
+            ).where(kind.root.id.in_(ids))
         )
     }
     known_opened = _opened_column()
     hidden = restricted.hidden_cases(
-        session, user, [(i, values[i].restricted) for i in ids if i in values]
+        session, user, {(v.case_id, v.restricted) for v in values.values()}
     )
+    hidden_people: set[int] = set()
+    if kind.root is CasePerson:
+        hidden_people = _hidden_people(session, user, values.values())
     rows = []
-    for case_id in ids:
-        got = values.get(case_id)
+    for row_id in ids:
+        got = values.get(row_id)
         if got is None:
             continue
+        shut = got.case_id in hidden or (kind.root is CasePerson and got.person_id in hidden_people)
         shown: dict[str, Any] = {}
-        if case_id not in hidden:
+        if not shut:
             for n, c in enumerate(wanted):
                 shown[c.key] = _shown(c, got._mapping[f"c{n}"])
             shown["days_open"] = (today - _shown(known_opened, got.created_at)).days
-        rows.append(Row(case_id, format_case_reference(case_id), case_id in hidden, shown))
+        rows.append(
+            Row(
+                got.case_id,
+                format_case_reference(got.case_id),
+                shut,
+                shown,
+                row_id=row_id,
+                person_id=got.person_id,
+            )
+        )
     return rows
+
+
+def _hidden_people(session: Session, user: User, rows: Iterable[Any]) -> set[int]:
+    """The restricted people among the rows this officer may not open (one query)."""
+    found = list(rows)
+    flags = dict(
+        session.execute(
+            select(Person.id, Person.restricted).where(
+                Person.id.in_({r.person_id for r in found}), Person.restricted
+            )
+        ).all()
+    )
+    if not flags:
+        return set()
+    cases: dict[int, list[int]] = {}
+    for person_id, case_id in session.execute(
+        select(CasePerson.person_id, CasePerson.case_id).where(CasePerson.person_id.in_(flags))
+    ):
+        cases.setdefault(person_id, []).append(case_id)
+    return restricted.hidden_people(session, user, [(p, True, cases.get(p, [])) for p in flags])
 
 
 def _opened_column() -> Column:
@@ -419,6 +526,8 @@ def _shown(column: Column, value: Any) -> Any:
         return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(LONDON).date()
     if column.kind == DATE and isinstance(value, str):
         return _day(value) or value
+    if column.key == "person:reference" and isinstance(value, int):
+        return format_person_reference(value)
     if column.kind == NUMBER and isinstance(value, float) and value.is_integer():
         return int(value)
     if column.kind == CHOICE and isinstance(value, bool):
@@ -436,6 +545,7 @@ __all__ = [
     "Row",
     "count",
     "fill",
+    "parse_day",
     "run",
     "spec_from_form",
     "too_broad",

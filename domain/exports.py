@@ -31,7 +31,6 @@ from domain.case_list import ListSpec
 from domain.errors import NotFound, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
-from domain.list_columns import case_columns
 from domain.models import Job, User
 from domain.storage import FileStore
 
@@ -136,8 +135,8 @@ def request_list_export(
     total = case_list.count(session, spec, today, MAX_ROWS)
     if total.more:
         raise RuleBroken(
-            f"This list has more than {MAX_ROWS:,} cases: filter it to {MAX_ROWS:,} or fewer "
-            "to export it"
+            f"This list has more than {MAX_ROWS:,} {spec.list_kind.plural}: filter it to "
+            f"{MAX_ROWS:,} or fewer to export it"
         )
     export = Export(
         name=" ".join(name.split())[:200] or "Cases",
@@ -153,8 +152,8 @@ def request_list_export(
         session,
         actor,
         HistoryKind.EXPORT_REQUESTED,
-        f"Export of the list “{export.name}” requested ({total.n:,} cases)",
-        after={"export": export.id, "spec": export.spec, "cases": total.n},
+        f"Export of the list “{export.name}” requested ({total.n:,} {spec.list_kind.plural})",
+        after={"export": export.id, "spec": export.spec, "rows": total.n},
     )
     return export
 
@@ -192,10 +191,10 @@ class SheetWriter:
     on disk once written, so memory stays flat however many rows there are."""
 
     def __init__(self, spec: ListSpec) -> None:
-        known = case_columns()
+        known = spec.list_kind.columns()
         self.columns = [known[c] for c in spec.columns if c in known and c != "reference"]
         self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet("Cases")
+        self.sheet = self.book.create_sheet(spec.list_kind.plural.capitalize()[:31])
         headings = ["Reference", *(c.heading for c in self.columns)]
         self.sheet.append([_cell(self.sheet, h, bold=True) for h in headings])
         self.rows = 0

@@ -68,6 +68,11 @@ class Column:
     indexed_sort: bool = False
     indexed_filter: bool = False
     ops: tuple[str, ...] = ()  # when not the kind's usual operators
+    # Index-backed SQL of its own for a filter — (filter, today, session) -> clause — and for
+    # a sort — (descending) -> the sort keys, unique together (the row's id last) — where the
+    # column's value expression would not use an index.
+    clause: Callable[[Any, dt.date, Any], Any] | None = None
+    sort_by: Callable[[bool], tuple[Any, ...]] | None = None
 
     @property
     def operators(self) -> tuple[str, ...]:
@@ -82,7 +87,15 @@ class Column:
                 if self.key == "applicant"
                 else f"Applicant's {self.label.lower()}"
             )
-        return self.label if self.group in (CASE, FIGURES) else f"{self.group}: {self.label}"
+        if self.group in (CASE, FIGURES) or self.own:
+            return self.label
+        return f"{self.group}: {self.label}"
+
+    @property
+    def own(self) -> bool:
+        """A column of the row itself (an assignment, a person on a case), not of its case:
+        its key is "officer:…" or "person:…" (a colon, which no strand type's code has)."""
+        return ":" in self.key
 
 
 def _primary_person() -> Any:

@@ -1,4 +1,5 @@
-"""Saved list views (SPEC X1): a cases list's columns, filters and sort kept under a name, private
+"""Saved list views (SPEC X1): a list's columns, filters and sort (a cases, case officers or case
+people list, its `kind`) kept under a name, private
 to the officer who saved it or shared with their team, and each officer's default view (the one
 the list opens with).
 
@@ -16,13 +17,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from domain import history
 from domain.base import Base, created_timestamp, intpk, json_data, timestamp, utcnow
 from domain.case_list import ListSpec
-from domain.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from domain.errors import Conflict, FieldErrors, NotFound, PermissionDenied, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
+from domain.list_kinds import CASES, kind_of
+from domain.list_kinds import KINDS as LIST_KINDS
 from domain.models import Team, User
 
-CASES = "cases"
-KINDS = (CASES,)
+KINDS = tuple(LIST_KINDS)
 NAME_MAX = 100
 MAX_PER_OFFICER = 50
 
@@ -51,7 +53,7 @@ class SavedList(Base):
 
     @property
     def list_spec(self) -> ListSpec:
-        return ListSpec.from_json(self.spec)
+        return ListSpec.from_json(self.spec, self.kind)
 
 
 class ListDefault(Base):
@@ -134,10 +136,15 @@ def save_view(
             raise FieldErrors(
                 {"name": f"You have {MAX_PER_OFFICER} saved lists: delete one to save another"}
             )
-        view = SavedList(kind=CASES, name=name, owner_id=officer.id, spec={})
+        view = SavedList(kind=spec.kind, name=name, owner_id=officer.id, spec={})
         session.add(view)
     else:
         view = _own(session, officer, list_id)
+        if view.kind != spec.kind:
+            raise RuleBroken(
+                f"“{view.name}” is a {kind_of(view.kind).title.lower()}: save this list under a "
+                "new name instead"
+            )
         if expected_version is not None and view.version != expected_version:
             raise Conflict("This list was changed in another window: open it again and re-save")
         view.updated_at = utcnow()
@@ -162,7 +169,9 @@ def save_view(
 def set_default(
     session: Session, actor: Actor, officer: User, view: SavedList | None, kind: str = CASES
 ) -> None:
-    """The view the officer's list opens with (None: the standard columns)."""
+    """The view the officer's list of a kind opens with (None: the standard columns)."""
+    if view is not None:
+        kind = view.kind
     session.execute(
         delete(ListDefault).where(ListDefault.user_id == officer.id, ListDefault.kind == kind)
     )
@@ -173,7 +182,7 @@ def set_default(
         session,
         actor,
         HistoryKind.LIST_SAVED,
-        f"{officer.name}'s cases list opens with "
+        f"{officer.name}'s {kind_of(kind).title.lower()} opens with "
         + (f"“{view.name}”" if view is not None else "the standard columns"),
         after={"default": view.id if view is not None else None, "officer": officer.id},
     )

@@ -195,6 +195,17 @@ def format_person_reference(person_id: int) -> str:
     return f"{PERSON_REFERENCE_PREFIX}{person_id:07d}"
 
 
+def parse_person_reference(reference: str) -> int | None:
+    """The person id for a reference such as 'PN-0000123' (case and spaces forgiven)."""
+    cleaned = reference.strip().upper().replace(" ", "").replace("-", "")
+    if cleaned.startswith("PN"):
+        cleaned = cleaned[2:]
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
+        return None
+    value = int(cleaned)
+    return value if 0 < value <= MAX_ID else None
+
+
 @event.listens_for(Person, "before_insert")
 @event.listens_for(Person, "before_update")
 def _keep_search_keys(mapper: Any, connection: Any, person: Person) -> None:
@@ -474,5 +485,6 @@ __all__ = [
     "format_person_reference",
     "is_member_on",
     "parse_case_reference",
+    "parse_person_reference",
     "utcnow",
 ]
