@@ -1,7 +1,8 @@
-"""Case lists (SPEC X1, X2): the officer chooses the columns, filters and sort of a cases list
-(an ordinary GET form, so a list is a link and works without JavaScript), pages through it, saves
-it as a view of their own or for their team (and as their default), and — with Export — asks
-for it as a spreadsheet, made in the background while the export's page shows its progress."""
+"""Lists (SPEC X1, X2): the officer chooses the columns, filters and sort of a cases, case
+officers or case people list (an ordinary GET form, so a list is a link and works without
+JavaScript), pages through it, groups the officers list by officer (the workload), saves it as a
+view of their own or for their team (and as their default), and — with Export — asks for it as a
+spreadsheet, made in the background while the export's page shows its progress."""
 
 from __future__ import annotations
 
@@ -14,15 +15,24 @@ from starlette.responses import Response
 
 from domain import case_list, exports, lists
 from domain.case_list import ListSpec
+from domain.errors import NotFound
 from domain.history import Actor
 from domain.ids import parse_id
-from domain.list_columns import OPERATOR_WORDS, Column, case_columns
-from domain.vocab import Permission
+from domain.list_columns import OPERATOR_WORDS, Column
+from domain.list_kinds import CASES, KINDS, OFFICERS, PEOPLE, kind_of
+from domain.vocab import OfficerRole, Permission
+from domain.workload_list import workload
 from web.context import Ctx
 from web.downloads import attachment
 from web.views import officer_view
 
 POLL_SECONDS = 2
+ROUTES = {
+    CASES: "backoffice:case_list",
+    OFFICERS: "backoffice:officer_list",
+    PEOPLE: "backoffice:people_list",
+}
+TABS = [(KINDS[k].title.removesuffix(" list"), k, ROUTES[k]) for k in (CASES, OFFICERS, PEOPLE)]
 
 
 def _spec_json(spec: ListSpec) -> str:
@@ -34,7 +44,7 @@ def _posted_spec(ctx: Ctx) -> ListSpec:
     try:
         return ListSpec.from_json(json.loads(str(ctx.form.get("spec") or "{}")))
     except ValueError:
-        return ListSpec()
+        return ListSpec.standard(kind_of(str(ctx.form.get("kind") or "")).code)
 
 
 def _grouped(columns: dict[str, Column]) -> list[tuple[str, list[Column]]]:
@@ -54,12 +64,17 @@ def _page(
 ) -> Response:
     assert ctx.user is not None
     after = ctx.query.get("after")
-    known = case_columns()
-    result = None
+    kind = spec.list_kind
+    known = kind.columns()
+    result, groups_found = None, None
     if run and not ctx.problems:
-        result = case_list.run(ctx.db, spec, ctx.today, ctx.user, after=after)
-        if result.problem:
-            ctx.problems.add(result.problem, "sort")
+        if spec.grouped:
+            groups_found, problem = workload(ctx.db, spec, ctx.today)
+        else:
+            result = case_list.run(ctx.db, spec, ctx.today, ctx.user, after=after)
+            problem = result.problem
+        if problem:
+            ctx.problems.add(problem, "sort")
     query = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "after"]
     slots = list(spec.filters) + [None] * (case_list.MAX_FILTERS - len(spec.filters))
     return ctx.render(
@@ -67,17 +82,22 @@ def _page(
         status_code=status_code,
         spec=spec,
         spec_json=_spec_json(spec),
+        kind=kind,
+        list_route=ROUTES[kind.code],
+        tabs=TABS,
         groups=_grouped(known),
         known=known,
         columns=[known[c] for c in spec.columns if c in known],
         slots=slots,
         operator_words=OPERATOR_WORDS,
         result=result,
+        workload=groups_found,
+        roles=[r.value for r in OfficerRole],
         paged=after is not None,
         query=query,
         view=view,
-        views=lists.views_for(ctx.db, ctx.user),
-        default=lists.default_for(ctx.db, ctx.user),
+        views=lists.views_for(ctx.db, ctx.user, kind.code),
+        default=lists.default_for(ctx.db, ctx.user, kind.code),
         can_export=ctx.user.can(Permission.EXPORT),
         configure_open=bool(ctx.problems)
         or (not spec.filters and view is None)
@@ -86,26 +106,44 @@ def _page(
     )
 
 
-@officer_view(Permission.CASES)
-def case_list_page(ctx: Ctx) -> Response:
+def _list_page(ctx: Ctx, kind: str) -> Response:
     assert ctx.user is not None
     view: lists.SavedList | None = None
     params = ctx.request.query_params
     if "column" in params or "sort" in params:
-        spec, errors = case_list.spec_from_form(params, params.getlist)
+        spec, errors = case_list.spec_from_form(params, params.getlist, kind)
         for name, message in errors.items():
             ctx.problems.add(message, name)
         view_id = parse_id(params.get("view") or "")
         if view_id:
             view = _view_or_none(ctx, view_id)
+            if view is not None and view.kind != kind:
+                view = None
     elif params.get("view"):
         # (a view the officer may not open is "not found", answered 404 by officer_view)
         view = lists.view_for(ctx.db, ctx.user, parse_id(params.get("view") or "") or 0)
+        if view.kind != kind:
+            raise NotFound("There is no such list view")
         spec = view.list_spec
     else:
-        view = lists.default_for(ctx.db, ctx.user)
-        spec = view.list_spec if view is not None else ListSpec()
+        view = lists.default_for(ctx.db, ctx.user, kind)
+        spec = view.list_spec if view is not None else ListSpec.standard(kind)
     return _page(ctx, spec, view=view, status_code=400 if ctx.problems else None)
+
+
+@officer_view(Permission.CASES)
+def case_list_page(ctx: Ctx) -> Response:
+    return _list_page(ctx, CASES)
+
+
+@officer_view(Permission.CASES)
+def officer_list_page(ctx: Ctx) -> Response:
+    return _list_page(ctx, OFFICERS)
+
+
+@officer_view(Permission.CASES)
+def people_list_page(ctx: Ctx) -> Response:
+    return _list_page(ctx, PEOPLE)
 
 
 def _view_or_none(ctx: Ctx, view_id: int) -> lists.SavedList | None:
@@ -131,7 +169,7 @@ def save_view(ctx: Ctx) -> Response:
     )
     if saved:
         ctx.flash(f"List “{saved.result.name}” saved.")
-        return ctx.redirect("backoffice:case_list", query={"view": str(saved.result.id)})
+        return ctx.redirect(ROUTES[saved.result.kind], query={"view": str(saved.result.id)})
     view = _view_or_none(ctx, over) if over else None
     return _page(ctx, spec, view=view, status_code=400)
 
@@ -147,7 +185,8 @@ def delete_view(ctx: Ctx) -> Response:
     )
     if deleted:
         ctx.flash(f"List “{deleted.result}” deleted.")
-    return ctx.redirect("backoffice:case_list")
+    assert ctx.form is not None
+    return ctx.redirect(ROUTES[kind_of(str(ctx.form.get("kind") or "")).code])
 
 
 @officer_view(Permission.CASES)
@@ -155,14 +194,15 @@ def make_default(ctx: Ctx) -> Response:
     assert ctx.user is not None and ctx.form is not None
     view_id = parse_id(str(ctx.form.get("list_id") or ""))
     view = _view_or_none(ctx, view_id) if view_id else None
-    done = ctx.attempt(lists.set_default, Actor.officer(ctx.user), ctx.user, view)
+    kind = kind_of(view.kind if view else str(ctx.form.get("kind") or ""))
+    done = ctx.attempt(lists.set_default, Actor.officer(ctx.user), ctx.user, view, kind.code)
     if done:
         ctx.flash(
-            f"Your cases list now opens with “{view.name}”."
+            f"Your {kind.title.lower()} now opens with “{view.name}”."
             if view
-            else "Your cases list now opens with the standard columns."
+            else f"Your {kind.title.lower()} now opens with the standard columns."
         )
-    return ctx.redirect("backoffice:case_list")
+    return ctx.redirect(ROUTES[kind.code])
 
 
 @officer_view(Permission.EXPORT)
@@ -198,7 +238,15 @@ def export_page(ctx: Ctx) -> Response:
     }
     if ctx.request.headers.get("HX-Request") == "true" and ctx.query.get("poll"):
         return ctx.render("backoffice/lists/_export_status.html", **context)
-    return ctx.render("backoffice/lists/export.html", **context)
+    if export.case_id is not None:
+        back = (
+            ctx.url_for("backoffice:case_exports", case_id=export.case_id),
+            "The case's exports",
+        )
+    else:
+        kind = kind_of(str((export.spec or {}).get("kind") or ""))
+        back = (ctx.url_for(ROUTES[kind.code]), kind.title)
+    return ctx.render("backoffice/lists/export.html", back=back, **context)
 
 
 @officer_view(Permission.EXPORT)
@@ -224,5 +272,7 @@ __all__ = [
     "export_list",
     "export_page",
     "make_default",
+    "officer_list_page",
+    "people_list_page",
     "save_view",
 ]

@@ -64,6 +64,8 @@ routes: list[BaseRoute] = [
     ),
     Route("/cases", cases.cases, name="cases"),
     Route("/lists/cases", lists.case_list_page, name="case_list"),
+    Route("/lists/officers", lists.officer_list_page, name="officer_list"),
+    Route("/lists/people", lists.people_list_page, name="people_list"),
     Route("/lists/cases/views", lists.save_view, methods=["POST"], name="case_list_save"),
     Route("/lists/cases/default", lists.make_default, methods=["POST"], name="case_list_default"),
     Route("/lists/cases/export", lists.export_list, methods=["POST"], name="case_list_export"),

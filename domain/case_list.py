@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from domain import paging, restricted
 from domain.list_columns import CHOICE, DATE, DEFAULT_COLUMNS, NUMBER, TEXT, Column, case_columns
-from domain.list_kinds import CASES, ListKind, kind_of
+from domain.list_kinds import CASES, OFFICERS, ListKind, kind_of
 from domain.models import (
     Case,
     CaseOfficer,
@@ -69,6 +69,7 @@ class ListSpec:
     sort: str = "opened"
     descending: bool = True
     kind: str = CASES
+    grouped: bool = False  # the officers list by officer: the workload, with counts
 
     @classmethod
     def standard(cls, kind: str = CASES) -> ListSpec:
@@ -89,6 +90,7 @@ class ListSpec:
             ],
             "sort": self.sort,
             "descending": self.descending,
+            "grouped": self.grouped,
         }
 
     @classmethod
@@ -123,6 +125,7 @@ class ListSpec:
             sort=sort if sort in known else list_kind.default_sort,
             descending=bool(data.get("descending", True)),
             kind=list_kind.code,
+            grouped=bool(data.get("grouped")) and list_kind.code == OFFICERS,
         )
 
 
@@ -162,7 +165,8 @@ def spec_from_form(
     if sort not in known:
         sort = list_kind.default_sort
     descending = form.get("order") != "ascending"
-    return ListSpec(columns, tuple(filters), sort, descending, list_kind.code), errors
+    grouped = form.get("group") == "officer" and list_kind.code == OFFICERS
+    return ListSpec(columns, tuple(filters), sort, descending, list_kind.code, grouped), errors
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -313,6 +317,11 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
         if high_n is not None:
             clauses.append(value_expr <= float(high_n))
     return and_(*clauses)
+
+
+def clause_for(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
+    """A filter as SQL, for a query over the list's rows of its own."""
+    return _clause(column, f, today, session)
 
 
 def _sort_keys(
@@ -543,6 +552,7 @@ __all__ = [
     "ListSpec",
     "Result",
     "Row",
+    "clause_for",
     "count",
     "fill",
     "parse_day",

@@ -159,11 +159,11 @@ def request_list_export(
 
 
 def mine(session: Session, officer: User, limit: int = 10) -> list[Export]:
-    """The officer's latest exports, newest first."""
+    """The officer's latest exports of lists, newest first."""
     return list(
         session.scalars(
             select(Export)
-            .where(Export.requested_by_id == officer.id)
+            .where(Export.requested_by_id == officer.id, Export.kind == LIST)
             .order_by(Export.created_at.desc(), Export.id.desc())
             .limit(limit)
         )

@@ -69,6 +69,7 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def _day_range(moment: Any) -> Any:
     """A range filter on a moment, by its day in England (index-backed when `moment` is)."""
+
     def clause(f: Any, _today: dt.date, _session: Session) -> Any:
         from domain.case_list import parse_day  # (the form's rules for a date; imports this)
 

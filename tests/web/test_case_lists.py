@@ -209,3 +209,64 @@ def test_without_export_or_as_another_officer_nothing_of_an_export_is_reachable(
     pages.get("backoffice:export_download", export_id=export.id, status=404)
     page = pages.get("backoffice:case_list", params={"view": str(private.id)}, status=404)
     assert "There is no such list view" in page.text  # someone else's private list
+
+
+def test_the_officers_list_groups_into_the_workload_and_the_people_list_links_people(
+    db: Session, pages: Pages, council: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    officer = sign_in_officer(Permission.CASES)
+    for case in (council["Khan"], council["Brennan"]):
+        from domain import cases
+        from domain.history import Actor
+
+        cases.set_officers(
+            db, Actor.officer(officer), case, [(officer, "Primary")], expected_version=case.version
+        )
+    db.commit()
+    page = pages.get("backoffice:officer_list")
+    tabs = page.soup.select(".moj-sub-navigation a")
+    assert [t.get_text(strip=True) for t in tabs] == ["Cases", "Case officers", "Case people"]
+    assert page.select_one('.moj-sub-navigation a[aria-current="page"]').get_text() == (
+        "Case officers"
+    )
+    assert len(page.select("#case-list-table tbody tr")) == 2
+    grouped = pages.get(
+        "backoffice:officer_list",
+        params={"column": ["officer:name", "reference"], "group": "officer"},
+    )
+    [row] = grouped.select("#workload-table tbody tr")
+    assert row["data-officer"] == officer.name
+    assert row.select_one("[data-count=assignments]").get_text() == "2"
+    assert row.select_one("[data-count=Primary]").get_text() == "2"
+    drill = pages.client.get("/backoffice/lists/officers" + row.select_one("a")["href"])
+    assert drill.status_code == 200 and "workload-table" not in drill.text
+
+    people = pages.get(
+        "backoffice:people_list",
+        params={
+            "column": ["person:name", "reference"],
+            "sort": "person:name",
+            "order": "ascending",
+        },
+    )
+    names = people.select("#case-list-table td[data-column='person:name'] a")
+    assert [a.get_text() for a in names] == ["Brennan, Daniel", "Khan, Amira", "Nowak, Zofia"]
+    assert names[0]["href"].startswith("/backoffice/people/")
+
+
+def test_a_saved_view_opens_only_on_its_own_list_and_each_list_has_its_default(
+    db: Session, pages: Pages, council: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    sign_in_officer(Permission.CASES)
+    page = pages.get("backoffice:people_list", params={"column": ["person:name", "person:born"]})
+    spec = page.select_one("#save-form input[name=spec]")["value"]
+    saved = pages.post(
+        "backoffice:case_list_save",
+        {"spec": spec, "name": "Everyone", "default": "yes"},
+    )
+    assert saved.location.startswith("/backoffice/lists/people?view=")
+    view_id = saved.location.rsplit("=", 1)[1]
+    pages.get("backoffice:case_list", params={"view": view_id}, status=404)
+    default = pages.get("backoffice:people_list")
+    assert default.select_one("h1").get_text() == "Everyone"
+    assert pages.get("backoffice:case_list").select_one("h1").get_text() == "Cases list"
