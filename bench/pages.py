@@ -139,6 +139,69 @@ def _list(ctx: Ctx, *, by_officer: bool = False) -> str:
     return "/backoffice/lists/cases?" + "&".join(f"{k}={quote(v)}" for k, v in query)
 
 
+OFFICER_LIST_COLUMNS = (
+    "officer:name",
+    "officer:role",
+    "officer:assigned",
+    "reference",
+    "status",
+    "applicant",
+    "household_size",
+    "open_tasks",
+)
+PEOPLE_LIST_COLUMNS = (
+    "person:name",
+    "person:born",
+    "person:relationship",
+    "person:in_household",
+    "reference",
+    "status",
+    "opened",
+    "applicant",
+)
+
+
+def _query(path: str, query: list[tuple[str, str]]) -> str:
+    return path + "?" + "&".join(f"{k}={quote(v)}" for k, v in query)
+
+
+def _officers_list(ctx: Ctx, *, grouped: bool = False) -> str:
+    """The case officers list: one officer's assignments newest first (index-backed: the
+    officer, the date assigned), or a team's assignments grouped by officer (the workload)."""
+    if grouped:
+        query = [
+            ("column", "officer:name"),
+            ("filter-1-column", "team"),
+            ("filter-1-op", "equals"),
+            ("filter-1-value", ctx.fixture.team_name),
+            ("filter-2-column", "status"),
+            ("filter-2-op", "equals"),
+            ("filter-2-value", "Active"),
+            ("group", "officer"),
+        ]
+    else:
+        query = [("column", c) for c in OFFICER_LIST_COLUMNS] + [
+            ("filter-1-column", "officer:name"),
+            ("filter-1-op", "equals"),
+            ("filter-1-value", ctx.fixture.officer_name),
+            ("sort", "officer:assigned"),
+            ("order", "descending"),
+        ]
+    return _query("/backoffice/lists/officers", query)
+
+
+def _people_list(ctx: Ctx) -> str:
+    """The case people list, 8 columns: the people on a team's cases, newest case first."""
+    query = [("column", c) for c in PEOPLE_LIST_COLUMNS] + [
+        ("filter-1-column", "team"),
+        ("filter-1-op", "equals"),
+        ("filter-1-value", ctx.fixture.team_name),
+        ("sort", "opened"),
+        ("order", "descending"),
+    ]
+    return _query("/backoffice/lists/people", query)
+
+
 PAGES: list[Page] = [
     Page("queue", "review queue, first page", lambda ctx: ["/backoffice/queue"]),
     Page(
@@ -176,6 +239,21 @@ PAGES: list[Page] = [
         "cases_list_by_name",
         "cases list: 8 columns, one officer's cases by name",
         lambda ctx: [_list(ctx, by_officer=True)],
+    ),
+    Page(
+        "officers_list",
+        "case officers list: 8 columns, one officer's, newest assigned first",
+        lambda ctx: [_officers_list(ctx)],
+    ),
+    Page(
+        "officers_workload",
+        "case officers list: a team's active cases grouped by officer",
+        lambda ctx: [_officers_list(ctx, grouped=True)],
+    ),
+    Page(
+        "people_list",
+        "case people list: 8 columns, a team, newest case first",
+        lambda ctx: [_people_list(ctx)],
     ),
     Page(
         "my_work",

@@ -395,6 +395,7 @@ class CaseOfficer(Base):
             "role IN ('Primary', 'Secondary', 'Supervisor', 'Other')", name="role_known"
         ),
         Index("ix_case_officer_user_id", "user_id"),
+        Index("ix_case_officer_assigned_at_id", "assigned_at", "id"),
     )
 
 

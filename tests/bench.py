@@ -331,6 +331,36 @@ def case_list_timings(sessions: Any, today: dt.date) -> None:
     timed("cases list, one officer's cases by name", page(by_officer))
     timed("cases list, a team by name (refused: too broad)", page(too_broad))
 
+    from bench.pages import OFFICER_LIST_COLUMNS, PEOPLE_LIST_COLUMNS
+    from domain.workload_list import workload
+
+    officers = ListSpec(
+        OFFICER_LIST_COLUMNS,
+        (Filter("officer:name", "equals", officer_name),),
+        "officer:assigned",
+        True,
+        "officers",
+    )
+    people = ListSpec(PEOPLE_LIST_COLUMNS, by_team.filters, "opened", True, "people")
+    grouped = ListSpec(
+        ("officer:name",),
+        (*by_team.filters, Filter("status", "equals", "Active")),
+        "officer:assigned",
+        True,
+        "officers",
+        grouped=True,
+    )
+
+    def team_workload() -> object:
+        with sessions() as db, db.begin():
+            rows, problem = workload(db, grouped, today)
+            assert problem is None, problem
+            return rows
+
+    timed("case officers list, one officer's, newest assigned", page(officers))
+    timed("case people list, a team, newest case first", page(people))
+    timed("case officers list, a team's active cases by officer", team_workload, repeat=10)
+
 
 if __name__ == "__main__":
     main()

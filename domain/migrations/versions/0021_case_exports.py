@@ -1,5 +1,6 @@
 """case and activity exports: an export may belong to a case (a zip of everything on it, or of
-who did what on it), listed on the case's Export tab newest first
+who did what on it), listed on the case's Export tab newest first; the case officers list sorts
+and filters by the date assigned through an index
 
 Revision ID: 0021
 Revises: 0020
@@ -28,9 +29,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         )
         batch_op.create_index("ix_export_case_id_created_at", ["case_id", "created_at"])
+    op.create_index("ix_case_officer_assigned_at_id", "case_officer", ["assigned_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_officer_assigned_at_id", table_name="case_officer")
     with op.batch_alter_table("export", schema=None) as batch_op:
         batch_op.drop_index("ix_export_case_id_created_at")
         batch_op.drop_constraint(op.f("fk_export_case_id_housing_case"), type_="foreignkey")
