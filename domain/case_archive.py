@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from domain import restricted
 from domain.errors import NotFound
@@ -205,7 +205,9 @@ def gather(session: Session, case_id: int, officer: User) -> Plan:
     people = {
         p.id: p
         for p in session.scalars(
-            select(Person).where(Person.id.in_([link.person_id for link in links]))
+            select(Person)
+            .where(Person.id.in_([link.person_id for link in links]))
+            .options(selectinload(Person.addresses))
         )
     }
     hidden = restricted.hidden_people(

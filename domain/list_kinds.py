@@ -89,8 +89,11 @@ def _day_range(moment: Any) -> Any:
 # --- the officers list ---------------------------------------------------------------------
 
 
-def _officer_by_name(f: Any, _today: dt.date, _session: Session) -> Any:
-    return CaseOfficer.user_id.in_(select(User.id).where(func.lower(User.name) == f.value.lower()))
+def _officer_by_name(f: Any, _today: dt.date, session: Session) -> Any:
+    """The officer's id looked up first, so their assignments are read from
+    ``case_officer (user_id, assigned_at, id)`` in order, not picked out of everyone's."""
+    ids = session.scalars(select(User.id).where(func.lower(User.name) == f.value.lower())).all()
+    return CaseOfficer.user_id.in_(ids) if ids else CaseOfficer.user_id == 0
 
 
 OFFICER_COLUMNS = (

@@ -394,7 +394,8 @@ class CaseOfficer(Base):
         CheckConstraint(
             "role IN ('Primary', 'Secondary', 'Supervisor', 'Other')", name="role_known"
         ),
-        Index("ix_case_officer_user_id", "user_id"),
+        # An officer's caseload, and their assignments newest first (the officers list).
+        Index("ix_case_officer_user_id_assigned_at_id", "user_id", "assigned_at", "id"),
         Index("ix_case_officer_assigned_at_id", "assigned_at", "id"),
     )
 

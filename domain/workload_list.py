@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import case_list
+from domain import case_list, paging
 from domain.case_list import ListSpec
 from domain.models import Case, CaseOfficer, User
 from domain.vocab import CaseStatus, OfficerRole
 
-MAX_GROUPED = 200_000
+MAX_GROUPED = 200_000  # cases, or assignments when an officer or date narrows them
 MAX_OFFICERS = 500
 
 
@@ -31,10 +30,6 @@ class Workload:
     active_cases: int
 
 
-def _count_when(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
 def workload(
     session: Session, spec: ListSpec, today: dt.date, *, cap: int = MAX_GROUPED
 ) -> tuple[list[Workload], str | None]:
@@ -45,44 +40,66 @@ def workload(
     problem = case_list.too_broad(
         session, ListSpec(spec.columns, spec.filters, kind.default_sort, True, kind.code), today
     )
+    clauses = [case_list.clause_for(known[f.column], f, today, session) for f in spec.filters]
     if problem is None and not slow:
-        found = case_list.count(session, spec, today, cap)
-        if found.more:
+        # A capped count, of the assignments when an officer or a date assigned narrows them
+        # (index-backed), else of the cases (cheaper: the case's own indexes, no join).
+        own = any(known[f.column].own for f in spec.filters)
+        what = "assignments" if own else "cases"
+        rows = (
+            kind.select(CaseOfficer.id)
+            if own
+            else select(Case.id).where(
+                *(c for f, c in zip(spec.filters, clauses, strict=True) if not known[f.column].own)
+            )
+        )
+        if own:
+            rows = rows.where(*clauses)
+        counted = paging.count_up_to(session, rows, cap)
+        if counted.more:
             problem = (
-                f"Grouping by officer counts every one of the list's assignments, up to "
-                f"{cap:,}; this list has {found}. Narrow it first with a filter on the "
-                "team, the case's status or the date assigned."
+                f"Grouping by officer counts every assignment on the list's {what}, up to "
+                f"{cap:,} {what}; this list has {counted}. Narrow it first with a filter on "
+                "the team, the case's status, the officer or the date assigned."
             )
     if problem:
         return [], problem
-    clauses = [case_list.clause_for(known[f.column], f, today, session) for f in spec.filters]
     roles = [r.value for r in OfficerRole]
+    # Grouped by the officer's id alone (their names after): the largest team's active cases at
+    # a million cases hold 160,000 assignments, grouped in about 0.3 s.
     stmt = (
         kind.select(
-            User.id,
-            User.name,
+            CaseOfficer.user_id,
             func.count().label("assignments"),
-            *(_count_when(CaseOfficer.role == r).label(f"role{n}") for n, r in enumerate(roles)),
-            func.count(
-                func.distinct(case((Case.status == CaseStatus.ACTIVE.value, Case.id)))
-            ).label("active"),
+            *(
+                func.count().filter(CaseOfficer.role == r).label(f"role{n}")
+                for n, r in enumerate(roles)
+            ),
+            func.count(func.distinct(Case.id))
+            .filter(Case.status == CaseStatus.ACTIVE.value)
+            .label("active"),
         )
-        .join(User, User.id == CaseOfficer.user_id)
         .where(*clauses)
-        .group_by(User.id, User.name)
-        .order_by(func.count().desc(), User.name)
-        .limit(MAX_OFFICERS)
+        .group_by(CaseOfficer.user_id)
     )
-    return [
+    grouped = session.execute(stmt).all()
+    names = dict(
+        session.execute(
+            select(User.id, User.name).where(User.id.in_([row.user_id for row in grouped]))
+        ).all()
+    )
+    found = [
         Workload(
-            row.id,
-            row.name,
+            row.user_id,
+            names.get(row.user_id, f"Officer {row.user_id}"),
             row.assignments,
             {r: int(row._mapping[f"role{n}"] or 0) for n, r in enumerate(roles)},
             row.active,
         )
-        for row in session.execute(stmt)
-    ], None
+        for row in grouped
+    ]
+    found.sort(key=lambda w: (-w.assignments, w.officer))
+    return found[:MAX_OFFICERS], None
 
 
 __all__ = ["MAX_GROUPED", "Workload", "workload"]

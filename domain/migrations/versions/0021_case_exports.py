@@ -1,6 +1,7 @@
 """case and activity exports: an export may belong to a case (a zip of everything on it, or of
 who did what on it), listed on the case's Export tab newest first; the case officers list sorts
-and filters by the date assigned through an index
+and filters by the date assigned, and one officer's assignments newest first, through indexes
+(the latter replaces the index on the officer alone)
 
 Revision ID: 0021
 Revises: 0020
@@ -30,9 +31,17 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_export_case_id_created_at", ["case_id", "created_at"])
     op.create_index("ix_case_officer_assigned_at_id", "case_officer", ["assigned_at", "id"])
+    op.create_index(
+        "ix_case_officer_user_id_assigned_at_id", "case_officer", ["user_id", "assigned_at", "id"]
+    )
+    with op.batch_alter_table("case_officer", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_officer_user_id")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case_officer", schema=None) as batch_op:
+        batch_op.create_index("ix_case_officer_user_id", ["user_id"], unique=False)
+    op.drop_index("ix_case_officer_user_id_assigned_at_id", table_name="case_officer")
     op.drop_index("ix_case_officer_assigned_at_id", table_name="case_officer")
     with op.batch_alter_table("export", schema=None) as batch_op:
         batch_op.drop_index("ix_export_case_id_created_at")
