@@ -76,6 +76,7 @@ def _page(
         if problem:
             ctx.problems.add(problem, "sort")
     query = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "after"]
+    views, default = lists.views_and_default(ctx.db, ctx.user, kind.code)
     slots = list(spec.filters) + [None] * (case_list.MAX_FILTERS - len(spec.filters))
     return ctx.render(
         "backoffice/lists/cases.html",
@@ -96,8 +97,8 @@ def _page(
         paged=after is not None,
         query=query,
         view=view,
-        views=lists.views_for(ctx.db, ctx.user, kind.code),
-        default=lists.default_for(ctx.db, ctx.user, kind.code),
+        views=views,
+        default=default,
         can_export=ctx.user.can(Permission.EXPORT),
         configure_open=bool(ctx.problems)
         or (not spec.filters and view is None)

@@ -98,6 +98,20 @@ class Column:
         return ":" in self.key
 
 
+def _once(build: Callable[[dt.date], Any]) -> Callable[[dt.date], Any]:
+    """An expression that does not depend on the day, built the first time it is asked for
+    and the same object after (building one costs more than running the page's query does,
+    and the same object keeps SQLAlchemy's statement cache warm)."""
+    made: list[Any] = []
+
+    def expr(today: dt.date) -> Any:
+        if not made:
+            made.append(build(today))
+        return made[0]
+
+    return expr
+
+
 def _primary_person() -> Any:
     return (
         select(CasePerson.person_id)
@@ -108,6 +122,7 @@ def _primary_person() -> Any:
     )
 
 
+@_once
 def _applicant(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(Person.last_name + ", " + Person.first_name)
@@ -116,6 +131,7 @@ def _applicant(_today: dt.date) -> ColumnElement[Any]:
     )
 
 
+@_once
 def _born(_today: dt.date) -> ColumnElement[Any]:
     return select(Person.date_of_birth).where(Person.id == _primary_person()).scalar_subquery()
 
@@ -124,6 +140,7 @@ def _address(text: Any) -> Any:
     return text.line_1 + func.coalesce(", " + text.postcode, "")
 
 
+@_once
 def _current_address(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(_address(Address))
@@ -133,6 +150,7 @@ def _current_address(_today: dt.date) -> ColumnElement[Any]:
     )
 
 
+@_once
 def _previous_address(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(_address(Address))
@@ -143,6 +161,7 @@ def _previous_address(_today: dt.date) -> ColumnElement[Any]:
     )
 
 
+@_once
 def _portal(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(PortalAccount.email)
@@ -152,6 +171,7 @@ def _portal(_today: dt.date) -> ColumnElement[Any]:
     )
 
 
+@_once
 def _officer(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(User.name)
@@ -163,6 +183,7 @@ def _officer(_today: dt.date) -> ColumnElement[Any]:
     )
 
 
+@_once
 def _team(_today: dt.date) -> ColumnElement[Any]:
     return select(Team.name).where(Team.id == Case.responsible_team_id).scalar_subquery()
 
@@ -186,6 +207,7 @@ def _tasks(today: dt.date, *, overdue: bool) -> ColumnElement[Any]:
     return stmt.scalar_subquery()
 
 
+@_once
 def _pending(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(func.count())
@@ -211,8 +233,10 @@ def _strand_of(code: str) -> Any:
 
 
 def _strand_status(code: str) -> Callable[[dt.date], ColumnElement[Any]]:
-    return lambda _today: (
-        select(Strand.status).where(Strand.id == _strand_of(code)).scalar_subquery()
+    return _once(
+        lambda _today: (
+            select(Strand.status).where(Strand.id == _strand_of(code)).scalar_subquery()
+        )
     )
 
 
@@ -229,9 +253,10 @@ def _strand_field(
             )
         return select(value).where(Strand.id == _strand_of(code)).scalar_subquery()
 
-    return expr
+    return _once(expr)
 
 
+@_once
 def _bedroom_need(_today: dt.date) -> ColumnElement[Any]:
     return (
         select(
@@ -328,11 +353,25 @@ def _strand_columns(stype: StrandType) -> list[Column]:
     return found
 
 
+_made: tuple[tuple[StrandType, ...], dict[str, Column]] = ((), {})
+
+
 def case_columns() -> dict[str, Column]:
-    """Every column a cases list can show, by key, in the order they are offered."""
+    """Every column a cases list can show, by key, in the order they are offered (the same
+    dict until a strand type changes: don't change it)."""
+    global _made
+    types = tuple(STRAND_TYPES.values())
+    made_for, made = _made
+    if (
+        made
+        and len(made_for) == len(types)
+        and all(a is b for a, b in zip(made_for, types, strict=True))
+    ):
+        return made
     columns = {c.key: c for c in _FIXED}
-    for stype in sorted(STRAND_TYPES.values(), key=lambda t: t.name):
+    for stype in sorted(types, key=lambda t: t.name):
         columns.update((c.key, c) for c in _strand_columns(stype))
+    _made = (types, columns)
     return columns
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, delete, or_, select
+from sqlalchemy import ForeignKey, Index, Integer, String, and_, delete, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain import history
@@ -79,6 +79,29 @@ def views_for(session: Session, officer: User, kind: str = CASES) -> list[SavedL
             .order_by(SavedList.name, SavedList.id)
         )
     )
+
+
+def views_and_default(
+    session: Session, officer: User, kind: str = CASES
+) -> tuple[list[SavedList], SavedList | None]:
+    """`views_for` and `default_for` in one query (the list page shows both)."""
+    mine = SavedList.owner_id == officer.id
+    shared = SavedList.team_id == officer.team_id if officer.team_id else None
+    rows = session.execute(
+        select(SavedList, ListDefault.list_id)
+        .outerjoin(
+            ListDefault,
+            and_(
+                ListDefault.list_id == SavedList.id,
+                ListDefault.user_id == officer.id,
+                ListDefault.kind == kind,
+            ),
+        )
+        .where(SavedList.kind == kind, or_(mine, shared) if shared is not None else mine)
+        .order_by(SavedList.name, SavedList.id)
+    ).all()
+    views = [view for view, _ in rows]
+    return views, next((view for view, chosen in rows if chosen is not None), None)
 
 
 def find_view(session: Session, officer: User, list_id: int) -> SavedList | None:
@@ -220,5 +243,6 @@ __all__ = [
     "save_view",
     "set_default",
     "view_for",
+    "views_and_default",
     "views_for",
 ]

@@ -56,10 +56,11 @@ def forget(request: Request, key: str) -> str | None:
     return token if isinstance(token, str) else None
 
 
-# A signed-in request's session with its officer and their permissions, or its applicant's
-# account, in one query by primary key (built once).
+# A signed-in request's session with its officer, their permissions and team, or its
+# applicant's account, in one query by primary key (built once).
 _OFFICER_SESSION = login_sessions.lookup(
-    joinedload(LoginSession.user).joinedload(User.permission_rows)
+    joinedload(LoginSession.user).joinedload(User.permission_rows),
+    joinedload(LoginSession.user).joinedload(User.team),
 )
 _APPLICANT_SESSION = login_sessions.lookup(joinedload(LoginSession.portal_account))
 
