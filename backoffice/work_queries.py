@@ -10,11 +10,12 @@ from the same indexes, bounded by the work there is."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from domain import paging
@@ -34,6 +35,8 @@ KINDS = {
 }
 TEAM_KINDS = ("task", "change", "action")
 DUE_SOON_DAYS = 2
+_ME = bindparam("me", type_=Integer)  # the officer whose work it is (a statement's parameter)
+_TEAM = bindparam("team", type_=Integer)  # or the team
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,9 @@ def _tasks(scope: Scope) -> Any:
         literal("task").label("kind"), Task.id.label("id"), Task.target_date.label("target")
     ).where(Task.status.in_(LIVE))
     if scope.user_id is not None:
-        stmt = stmt.where(Task.assignee_id == scope.user_id)
+        stmt = stmt.where(Task.assignee_id == _ME)
     else:
-        stmt = stmt.where(Task.team_id == scope.team_id)
+        stmt = stmt.where(Task.team_id == _TEAM)
         if scope.unclaimed:
             stmt = stmt.where(Task.assignee_id.is_(None))
     return stmt
@@ -80,8 +83,8 @@ def _changes(scope: Scope) -> Any:
         PendingChange.target_date.label("target"),
     ).where(PendingChange.status == ChangeStatus.PENDING)
     if scope.user_id is not None:
-        return stmt.where(PendingChange.assigned_to_id == scope.user_id)
-    stmt = stmt.where(PendingChange.team_id == scope.team_id)
+        return stmt.where(PendingChange.assigned_to_id == _ME)
+    stmt = stmt.where(PendingChange.team_id == _TEAM)
     if scope.unclaimed:
         stmt = stmt.where(PendingChange.assigned_to_id.is_(None))
     return stmt
@@ -94,28 +97,28 @@ def _actions(scope: Scope) -> Any:
         Action.due_date.label("target"),
     ).where(Action.done_at.is_(None))
     if scope.user_id is not None:
-        return stmt.where(Action.assignee_id == scope.user_id)
-    stmt = stmt.where(Action.team_id == scope.team_id)
+        return stmt.where(Action.assignee_id == _ME)
+    stmt = stmt.where(Action.team_id == _TEAM)
     if scope.unclaimed:
         stmt = stmt.where(Action.assignee_id.is_(None))
     return stmt
 
 
-def _primary_cases(user_id: int) -> Any:
+def _primary_cases() -> Any:
     return (
         select(CaseOfficer.case_id)
         .join(Case, Case.id == CaseOfficer.case_id)
         .where(
-            CaseOfficer.user_id == user_id,
+            CaseOfficer.user_id == _ME,
             CaseOfficer.role == OfficerRole.PRIMARY.value,
             Case.status == CaseStatus.ACTIVE.value,
         )
     )
 
 
-def _waiting(user_id: int) -> Any:
+def _waiting() -> Any:
     """What waits with nobody on it on the officer's Primary cases: (case, target)."""
-    mine = _primary_cases(user_id)
+    mine = _primary_cases()
     return union_all(
         select(
             PendingChange.case_id.label("case_id"), PendingChange.target_date.label("target")
@@ -132,7 +135,7 @@ def _waiting(user_id: int) -> Any:
 
 def _cases(scope: Scope) -> Any:
     assert scope.user_id is not None
-    waiting = _waiting(scope.user_id)
+    waiting = _waiting()
     return select(
         literal("case").label("kind"),
         waiting.c.case_id.label("id"),
@@ -148,11 +151,25 @@ def _parts(scope: Scope) -> list[Any]:
     return [PARTS[kind](scope) for kind in kinds if scope.kind in (None, kind)]
 
 
+@functools.cache
+def _united_for(mine: bool, unclaimed: bool, kind: str | None) -> Any:
+    """The work of a scope of this shape, as one subquery whose officer or team is a bound
+    parameter: built once, not on every request (building it cost more than running it)."""
+    shape = Scope(user_id=0 if mine else None, team_id=None if mine else 0, unclaimed=unclaimed)
+    return union_all(*_parts(replace(shape, kind=kind))).subquery()
+
+
+def _united(scope: Scope, *, kind: str | None) -> tuple[Any, dict[str, Any]]:
+    mine = scope.user_id is not None
+    params = {"me": scope.user_id} if mine else {"team": scope.team_id}
+    return _united_for(mine, scope.unclaimed, kind), params
+
+
 def work(
     session: Session, scope: Scope, today: dt.date, *, after: str | None, size: int = PAGE_SIZE
 ) -> paging.Page[Item]:
     """A page of the work, earliest target first."""
-    united = union_all(*_parts(scope)).subquery()
+    united, params = _united(scope, kind=scope.kind)
     keys = (
         paging.SortKey(united.c.target, kind=dt.date),
         paging.SortKey(united.c.kind, kind=str),
@@ -166,6 +183,7 @@ def work(
         size=size,
         values_of=lambda row: (row.target, row.kind, row.id),
         scalars=False,
+        params=params,
     )
     wanted: dict[str, list[int]] = {}
     for row in page.rows:
@@ -308,14 +326,15 @@ class Counts:
 def counts(session: Session, scope: Scope, today: dt.date) -> Counts:
     """How much work there is, overdue and due soon, by kind (one query)."""
     soon = add_working_days(today, DUE_SOON_DAYS)
-    united = union_all(*_parts(Scope(scope.user_id, scope.team_id, scope.unclaimed))).subquery()
+    united, params = _united(scope, kind=None)
     rows = session.execute(
         select(
             united.c.kind,
             func.count(),
             func.sum(case((united.c.target < today, 1), else_=0)),
             func.sum(case(((united.c.target >= today) & (united.c.target <= soon), 1), else_=0)),
-        ).group_by(united.c.kind)
+        ).group_by(united.c.kind),
+        params,
     ).all()
     by_kind = {kind: int(n) for kind, n, _, _ in rows}
     return Counts(
