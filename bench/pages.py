@@ -9,6 +9,7 @@ page another issue adds: a placeholder is skipped with "not built yet" while its
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Callable
@@ -167,16 +168,18 @@ def _query(path: str, query: list[tuple[str, str]]) -> str:
 
 def _officers_list(ctx: Ctx, *, grouped: bool = False) -> str:
     """The case officers list: one officer's assignments newest first (index-backed: the
-    officer, the date assigned), or a team's assignments grouped by officer (the workload)."""
+    officer, the date assigned), or a team's assignments of the last 30 days grouped by officer
+    (the workload)."""
     if grouped:
+        since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=30)
         query = [
             ("column", "officer:name"),
             ("filter-1-column", "team"),
             ("filter-1-op", "equals"),
             ("filter-1-value", ctx.fixture.team_name),
-            ("filter-2-column", "status"),
-            ("filter-2-op", "equals"),
-            ("filter-2-value", "Active"),
+            ("filter-2-column", "officer:assigned"),
+            ("filter-2-op", "range"),
+            ("filter-2-value", since.strftime("%d/%m/%Y")),
             ("group", "officer"),
         ]
     else:
@@ -247,7 +250,7 @@ PAGES: list[Page] = [
     ),
     Page(
         "officers_workload",
-        "case officers list: a team's active cases grouped by officer",
+        "case officers list: a team's last 30 days grouped by officer",
         lambda ctx: [_officers_list(ctx, grouped=True)],
     ),
     Page(

@@ -234,9 +234,7 @@ def _strand_of(code: str) -> Any:
 
 def _strand_status(code: str) -> Callable[[dt.date], ColumnElement[Any]]:
     return _once(
-        lambda _today: (
-            select(Strand.status).where(Strand.id == _strand_of(code)).scalar_subquery()
-        )
+        lambda _today: select(Strand.status).where(Strand.id == _strand_of(code)).scalar_subquery()
     )
 
 

@@ -2,7 +2,10 @@
 many of the list's assignments are theirs, by role, and on how many active cases — for the
 assignments the list's filters leave (a team's cases, a date range, …). It works through every
 one of those assignments, so it runs on up to :data:`MAX_GROUPED` of them (a capped count,
-index-backed as the list's is) and otherwise says how to narrow the list."""
+index-backed as the list's is) and otherwise says how to narrow the list: at a million cases the
+largest team's active cases hold 160,000 assignments, which take 0.45 s to group alone and left
+20 officers asking at once waiting 9 s; a month of a team's assignments groups in milliseconds.
+(Counts kept up to date as cases change would lift the cap; not built yet.)"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from domain.case_list import ListSpec
 from domain.models import Case, CaseOfficer, User
 from domain.vocab import CaseStatus, OfficerRole
 
-MAX_GROUPED = 200_000  # cases, or assignments when an officer or date narrows them
+MAX_GROUPED = 20_000  # cases, or assignments when an officer or date narrows them
 MAX_OFFICERS = 500
 
 
