@@ -186,3 +186,34 @@ def test_saved_views_private_shared_and_default(db: Session) -> None:
         select(HistoryEvent.kind).where(HistoryEvent.kind.in_(("list.saved", "list.deleted")))
     ).all()
     assert sorted(kinds) == ["list.deleted", "list.saved", "list.saved", "list.saved", "list.saved"]
+
+
+def test_a_people_list_exports_a_row_per_person(
+    committed: sessionmaker[Session], tmp_path: Path
+) -> None:
+    settings = _settings(committed, tmp_path)
+    officer_id, names = _council(committed)
+    people = ListSpec(
+        ("person:name", "person:relationship", "reference"),
+        (Filter("team", "equals", "Housing Options"),),
+        "person:name",
+        False,
+        "people",
+    )
+    with committed.begin() as db:
+        officer = db.get(User, officer_id)
+        assert officer is not None
+        export_id = exports.request_list_export(
+            db, Actor.officer(officer), officer, people, name="Everyone", today=dt.date.today()
+        ).id
+    Worker(committed, settings, name="test").run_until_idle()
+    with committed() as db:
+        export = db.get(exports.Export, export_id)
+        assert export is not None and export.state == "done" and export.file_key
+        book = load_workbook(io.BytesIO(read_all(store_for(settings), export.file_key)))
+    sheet = book["People on cases"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Reference", "Name", "Relationship to the primary applicant")
+    shown = [r[1] for r in rows[1:] if r[1] != "Restricted record"]
+    assert shown == [f"{n}, Alex" for n in names]  # one person on each case, by name
+    assert [r[2] for r in rows[1:] if r[1] != "Restricted record"] == ["Self"] * len(names)
