@@ -8,7 +8,7 @@ from changes.engine import pending_lines
 from domain.access import applicant_case, closed_case
 from domain.assessments import current_assessment
 from domain.household import members_on, past_members
-from domain.strands import strands_of_case
+from domain.strands.follow import followed
 from domain.workflows import public_status
 from web.context import Ctx
 from web.views import applicant_view
@@ -26,14 +26,14 @@ def your_case(ctx: Ctx) -> Response:
     pending = pending_lines(ctx.db, case.id)
     pending_people = {c.target_person_id for c in pending if c.target_person_id is not None}
     pending_kinds = {c.kind for c in pending}
-    strands = strands_of_case(ctx.db, case.id, include_closed=False)
+    applications = followed(ctx.db, case.id, ctx.today, words=public_status)
     return ctx.render(
         "portal/case/your_case.html",
         case=case,
         me=ctx.account.person,
         current=members_on(case, ctx.today),
         past=past_members(case, ctx.today),
-        strands=strands,
+        applications=applications,
         assessment=current_assessment(ctx.db, case.id),
         pending=pending,
         pending_people=pending_people,

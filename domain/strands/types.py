@@ -73,18 +73,24 @@ _TOP_LEVEL = {
     "moves",
     "fields",
     "key_facts",
+    "public_facts",
     "tasks",
 }
+FOLLOW_MAX = 300  # a status's "what happens next" and "what we need from you"
 
 
 @dataclass(frozen=True)
 class StrandStatus:
     """One status of a strand type; `is_open` says whether a strand in it counts as open;
-    `public` is what the applicant is told (the label itself when it is already plain)."""
+    `public` is what the applicant is told (the label itself when it is already plain); `next`
+    what happens next and `needed` what we need from them, in plain words, when there is
+    something to say (shown on the portal)."""
 
     label: str
     is_open: bool
     public: str | None = None
+    next: str | None = None
+    needed: str | None = None
 
     @property
     def public_text(self) -> str:
@@ -112,6 +118,9 @@ class StrandType:
     moved_status: str = CLOSED_MOVED
     fields: tuple[FieldDef, ...] = ()
     key_facts: tuple[str, ...] = ()
+    # The fields the applicant is shown on the portal, when recorded (a decision, its reason, a
+    # band); the others are for officers.
+    public_facts: tuple[str, ...] = ()
     moves: Mapping[str, tuple[str, ...]] | None = None
     description: str = ""
     source: str = BUILT_IN
@@ -157,6 +166,11 @@ class StrandType:
             if fact not in names:
                 raise ValueError(
                     f"Strand type {self.code!r}: key fact {fact!r} is not a field of the type"
+                )
+        for fact in self.public_facts:
+            if fact not in names:
+                raise ValueError(
+                    f"Strand type {self.code!r}: public fact {fact!r} is not a field of the type"
                 )
         if self.moves is not None:
             for start, targets in self.moves.items():
@@ -264,8 +278,13 @@ def from_definition(data: Mapping[str, Any], *, source: str = BUILT_IN) -> Stran
             '["In progress", "Cancelled"]'
         )
     key_facts = data.get("key_facts", [])
+    public_facts = data.get("public_facts", [])
     also_opens = data.get("also_opens", [])
-    for setting, value in (("key_facts", key_facts), ("also_opens", also_opens)):
+    for setting, value in (
+        ("key_facts", key_facts),
+        ("public_facts", public_facts),
+        ("also_opens", also_opens),
+    ):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"Strand type {code!r}: {setting} must be a list of names")
     description = data.get("description", "")
@@ -283,6 +302,7 @@ def from_definition(data: Mapping[str, Any], *, source: str = BUILT_IN) -> Stran
         moved_status=moved_status,
         fields=fields,
         key_facts=tuple(key_facts),
+        public_facts=tuple(public_facts),
         moves=None if moves is None else {k: tuple(v) for k, v in moves.items()},
         description=description.strip(),
         source=source,
@@ -303,7 +323,7 @@ def _statuses(code: str, raw: Any) -> tuple[StrandStatus, ...]:
         if not isinstance(item, Mapping) or not isinstance(item.get("label"), str):
             raise ValueError(f"Strand type {code!r}: every status needs a label")
         label = item["label"]
-        unknown = sorted(set(item) - {"label", "open", "public"})
+        unknown = sorted(set(item) - {"label", "open", "public", "next", "needed"})
         if unknown:
             raise ValueError(f"Strand type {code!r}, status {label!r}: unknown {unknown[0]!r}")
         if not isinstance(item.get("open"), bool):
@@ -315,7 +335,18 @@ def _statuses(code: str, raw: Any) -> tuple[StrandStatus, ...]:
             raise ValueError(
                 f"Strand type {code!r}, status {label!r}: public must be 120 characters or fewer"
             )
-        statuses.append(StrandStatus(label, item["open"], public))
+        follow = {}
+        for key in ("next", "needed"):
+            value = item.get(key)
+            if value is not None and (
+                not isinstance(value, str) or not value.strip() or len(value) > FOLLOW_MAX
+            ):
+                raise ValueError(
+                    f"Strand type {code!r}, status {label!r}: {key} must be plain words, "
+                    f"{FOLLOW_MAX} characters or fewer"
+                )
+            follow[key] = " ".join(value.split()) if value else None
+        statuses.append(StrandStatus(label, item["open"], public, **follow))
     return tuple(statuses)
 
 

@@ -132,6 +132,8 @@ def test_a_strand_type_can_be_defined_as_data() -> None:
         ('colour = "red"', "unknown setting 'colour'"),
         ('workflow = "homeless_referral"', "'workflow' is for the product's own types only"),
         ('key_facts = ["nope"]', "key fact 'nope' is not a field of the type"),
+        ('public_facts = ["nope"]', "public fact 'nope' is not a field of the type"),
+        ("public_facts = 3", "public_facts must be a list of names"),
     ],
 )
 def test_bad_strand_type_definitions_are_refused(change: str, message: str) -> None:
@@ -160,6 +162,39 @@ def test_bad_fields_are_refused_naming_the_type_and_the_field(field: str, messag
     text = TENANCY + f'\n[[fields]]\nname = "extra"\nlabel = "Extra"\n{field}\n'
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         parse_toml(text, source=COUNCIL)
+
+
+def test_a_status_says_what_happens_next_and_what_we_need_in_plain_words() -> None:
+    supporting = 'label = "Supporting"\nopen = true'
+    code = 'code = "tenancy_sustainment"'
+
+    def with_(*lines: str, facts: str = "") -> str:
+        text = TENANCY.replace(supporting, "\n".join((supporting, *lines)))
+        return text.replace(code, f"{code}\n{facts}") if facts else text
+
+    strand_type = parse_toml(
+        with_(
+            'next = "Your  worker   will call you."',
+            'needed = "Keep your appointments."',
+            facts='public_facts = ["worker"]',
+        ),
+        source=COUNCIL,
+    )
+    status = strand_type.status("Supporting")
+    assert status.next == "Your worker will call you."
+    assert status.needed == "Keep your appointments."
+    assert strand_type.status("Referred").next is None
+    assert strand_type.public_facts == ("worker",)
+    for bad in ('next = ""', f'next = "{"x" * 301}"', "needed = 3", 'colour = "red"'):
+        with pytest.raises(ValueError, match="status 'Supporting'"):
+            parse_toml(with_(bad), source=COUNCIL)
+
+
+def test_the_shipped_register_and_homeless_types_say_what_happens_next() -> None:
+    register = STRAND_TYPES["housing_register"]
+    assert all(s.next for s in register.statuses if s.is_open)
+    assert "qualification_decision" in register.public_facts
+    assert STRAND_TYPES["homeless_application"].status("Relief duty").needed
 
 
 def test_toml_that_does_not_read_is_refused_with_the_line() -> None:
