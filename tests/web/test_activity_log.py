@@ -119,3 +119,14 @@ def test_a_full_batch_is_written_in_one_go_and_old_entries_are_pruned(
     # 0 to 198 days old, and one more of today: those over 30 days old go
     assert activity.prune(db, dt.timedelta(days=30), now=now) == 168
     assert db.scalar(select(func.count()).where(Activity.case_id == -7)) == 32
+
+
+def test_every_page_put_in_words_is_a_back_office_view() -> None:
+    from tests.web.test_route_table import ALL_ROUTES
+
+    views = {
+        route.endpoint.__name__
+        for _, name, route in ALL_ROUTES
+        if name.startswith("backoffice:")
+    }
+    assert set(activity.WORDS) <= views, sorted(set(activity.WORDS) - views)
