@@ -125,8 +125,6 @@ def test_every_page_put_in_words_is_a_back_office_view() -> None:
     from tests.web.test_route_table import ALL_ROUTES
 
     views = {
-        route.endpoint.__name__
-        for _, name, route in ALL_ROUTES
-        if name.startswith("backoffice:")
+        route.endpoint.__name__ for _, name, route in ALL_ROUTES if name.startswith("backoffice:")
     }
     assert set(activity.WORDS) <= views, sorted(set(activity.WORDS) - views)
