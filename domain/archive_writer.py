@@ -13,35 +13,23 @@ from typing import Any, BinaryIO
 
 from docx import Document
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from domain import sheets
 from domain.case_archive import CASE_FOLDER, HISTORY_BATCH, LONDON, MB, Plan, Sheet, local
 from domain.models import HistoryEvent
 from domain.storage import FileMissing, FileStore
 
 
-def _cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = Font(bold=True)
-    if isinstance(value, dt.datetime):
-        cell.number_format = "DD/MM/YYYY HH:MM"
-    elif isinstance(value, dt.date):
-        cell.number_format = "DD/MM/YYYY"
-    return cell
-
-
-def _book(sheets: Sequence[Sheet]) -> tuple[Workbook, dict[str, Any]]:
+def _book(parts: Sequence[Sheet]) -> tuple[Workbook, dict[str, Any]]:
     book = Workbook(write_only=True)
     made = {}
-    for sheet in sheets:
+    for sheet in parts:
         ws = book.create_sheet(sheet.title)
-        ws.append([_cell(ws, h, bold=True) for h in sheet.headings])
+        ws.append(sheets.headings(ws, sheet.headings))
         for row in sheet.rows:
-            ws.append([_cell(ws, v) for v in row])
+            ws.append([sheets.cell(ws, v) for v in row])
         made[sheet.title] = ws
     return book, made
 
@@ -65,12 +53,14 @@ class ArchiveWriter:
         self.history_rows = 0
         self.missing = 0
 
-    def _add_book(self, book: Workbook, path: str) -> None:
+    def _add_document(self, document: Any, path: str) -> None:
+        """A workbook or Word document (anything with `save(file)`) into the zip, spooled to a
+        temporary file first and copied in a megabyte at a time."""
         with tempfile.TemporaryFile() as spool:
-            book.save(spool)
+            document.save(spool)
             spool.seek(0)
             with self.zip.open(_entry(f"{self.root}/{path}"), "w") as out:
-                while chunk := spool.read(1024 * 1024):
+                while chunk := spool.read(MB):
                     out.write(chunk)
 
     def add_history(self, session: Session, case_id: int, after: tuple[Any, int] | None) -> Any:
@@ -97,7 +87,7 @@ class ArchiveWriter:
         for row in rows:
             self.history.append(
                 [
-                    _cell(self.history, local(row.occurred_at)),
+                    sheets.cell(self.history, local(row.occurred_at)),
                     row.actor_label,
                     row.summary,
                     row.kind,
@@ -112,7 +102,7 @@ class ArchiveWriter:
         """The spreadsheets of the people and strands, the comms and the notes document."""
         for area in self.plan.areas:
             book, _made = _book(area.sheets)
-            self._add_book(book, f"{area.folder}.xlsx")
+            self._add_document(book, f"{area.folder}.xlsx")
             yield 1
         for path, text in self.plan.messages:
             self.zip.writestr(_entry(f"{self.root}/{path}"), text.encode())
@@ -160,16 +150,11 @@ class ArchiveWriter:
                 document.add_paragraph(text)
         if not written:
             document.add_paragraph("There are no notes on this case, its people or its strands.")
-        with tempfile.TemporaryFile() as spool:
-            document.save(spool)
-            spool.seek(0)
-            with self.zip.open(_entry(f"{self.root}/Notes.docx"), "w") as out:
-                while chunk := spool.read(1024 * 1024):
-                    out.write(chunk)
+        self._add_document(document, "Notes.docx")
 
     def close(self) -> None:
         """The case spreadsheet (now that its history is in) and the zip's directory."""
-        self._add_book(self.case_book, f"{CASE_FOLDER}.xlsx")
+        self._add_document(self.case_book, f"{CASE_FOLDER}.xlsx")
         self.zip.close()
 
 

@@ -16,15 +16,13 @@ import datetime as dt
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import activity, history, jobs
+from domain import activity, history, jobs, sheets
 from domain.case_archive import LONDON, local
 from domain.errors import NotFound, PermissionDenied, RuleBroken
 from domain.exports import ACTIVITY, CASE, QUEUED, RUNNING, Export
@@ -114,15 +112,6 @@ def get_for_case(session: Session, officer: User, case_id: int, export_id: int) 
 # --- the activity export -------------------------------------------------------------------
 
 
-def _cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = Font(bold=True)
-    if isinstance(value, dt.datetime):
-        cell.number_format = "DD/MM/YYYY HH:MM:SS"
-    return cell
-
-
 class ActivityWriter:
     """The case's activity into a spreadsheet, a batch at a time, newest first (as the case's
     activity page shows it); :meth:`close` puts it in a zip in `target`."""
@@ -133,7 +122,7 @@ class ActivityWriter:
         self.reference = reference
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("Activity")
-        self.sheet.append([_cell(self.sheet, h, bold=True) for h in self.HEADINGS])
+        self.sheet.append(sheets.headings(self.sheet, self.HEADINGS))
         self.rows = 0
 
     def add(self, session: Session, case_id: int, after: str | None) -> str | None:
@@ -143,7 +132,7 @@ class ActivityWriter:
         for a in page.rows:
             self.sheet.append(
                 [
-                    _cell(self.sheet, local(a.at)),
+                    sheets.cell(self.sheet, local(a.at), moment=sheets.MOMENT_SECONDS),
                     names.get(a.user_id, f"Officer {a.user_id}"),
                     a.words,
                     a.record,

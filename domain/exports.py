@@ -17,15 +17,13 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from domain import case_list, history, jobs
+from domain import case_list, history, jobs, sheets
 from domain.base import Base, created_timestamp, intpk, json_data, timestamp, utcnow
 from domain.case_list import ListSpec
 from domain.errors import NotFound, RuleBroken
@@ -177,15 +175,6 @@ def get_own(session: Session, officer: User, export_id: int) -> Export:
     return export
 
 
-def _cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = Font(bold=True)
-    if isinstance(value, dt.date):
-        cell.number_format = "DD/MM/YYYY"
-    return cell
-
-
 class SheetWriter:
     """A list's rows into an .xlsx as they come: openpyxl's write-only workbook keeps each row
     on disk once written, so memory stays flat however many rows there are."""
@@ -196,7 +185,7 @@ class SheetWriter:
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet(spec.list_kind.plural.capitalize()[:31])
         headings = ["Reference", *(c.heading for c in self.columns)]
-        self.sheet.append([_cell(self.sheet, h, bold=True) for h in headings])
+        self.sheet.append(sheets.headings(self.sheet, headings))
         self.rows = 0
 
     def add(self, rows: Sequence[case_list.Row]) -> None:
@@ -206,7 +195,7 @@ class SheetWriter:
             else:
                 self.sheet.append(
                     [row.reference]
-                    + [_cell(self.sheet, row.values.get(c.key)) for c in self.columns]
+                    + [sheets.cell(self.sheet, row.values.get(c.key)) for c in self.columns]
                 )
         self.rows += len(rows)
 

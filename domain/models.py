@@ -197,9 +197,14 @@ def format_person_reference(person_id: int) -> str:
 
 def parse_person_reference(reference: str) -> int | None:
     """The person id for a reference such as 'PN-0000123' (case and spaces forgiven)."""
+    return _parse_reference(reference, "PN")
+
+
+def _parse_reference(reference: str, prefix: str) -> int | None:
+    """The id in a reference such as 'HC-000123' with or without its prefix, else None."""
     cleaned = reference.strip().upper().replace(" ", "").replace("-", "")
-    if cleaned.startswith("PN"):
-        cleaned = cleaned[2:]
+    if cleaned.startswith(prefix):
+        cleaned = cleaned[len(prefix) :]
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         return None
     value = int(cleaned)
@@ -316,13 +321,7 @@ def format_case_reference(case_id: int) -> str:
 
 def parse_case_reference(reference: str) -> int | None:
     """The case id for a reference such as 'HC-000123' (case and spaces forgiven), else None."""
-    cleaned = reference.strip().upper().replace(" ", "").replace("-", "")
-    if cleaned.startswith("HC"):
-        cleaned = cleaned[2:]
-    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
-        return None
-    value = int(cleaned)
-    return value if 0 < value <= MAX_ID else None
+    return _parse_reference(reference, "HC")
 
 
 class CasePerson(Base):
