@@ -192,7 +192,8 @@ def test_a_status_says_what_happens_next_and_what_we_need_in_plain_words() -> No
 
 def test_the_shipped_register_and_homeless_types_say_what_happens_next() -> None:
     register = STRAND_TYPES["housing_register"]
-    assert all(s.next for s in register.statuses if s.is_open)
+    for code in ("housing_register", "financial_assistance", "health_assessment", "review"):
+        assert all(s.next and s.public for s in STRAND_TYPES[code].statuses if s.is_open), code
     assert "qualification_decision" in register.public_facts
     assert STRAND_TYPES["homeless_application"].status("Relief duty").needed
 
