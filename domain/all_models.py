@@ -5,6 +5,7 @@ from domain import (  # noqa: F401
     assessments,
     council_settings,
     drafts,
+    evidence_requests,
     exports,
     letters,
     lists,

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, delete
+from sqlalchemy import ForeignKey, Index, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from domain import clock
@@ -97,6 +97,28 @@ def find(
     return draft
 
 
+def latest(
+    session: Session, journey: str, account_id: int, *, now: dt.datetime | None = None
+) -> JourneyDraft | None:
+    """The account's newest live draft of `journey` (coming back in a new session)."""
+    since = (now or clock.now()) - max_age(journey)
+    return session.scalars(
+        select(JourneyDraft)
+        .where(
+            JourneyDraft.account_id == account_id,
+            JourneyDraft.journey == journey,
+            JourneyDraft.updated_at >= since,
+        )
+        .order_by(JourneyDraft.updated_at.desc())
+        .limit(1)
+    ).first()
+
+
+def expires_on(draft: JourneyDraft) -> dt.datetime:
+    """When the draft is removed if it is not used before."""
+    return draft.updated_at + max_age(draft.journey)
+
+
 def save(session: Session, draft: JourneyDraft, answers: Mapping[str, Any]) -> JourneyDraft:
     """Add or replace answers (JSON-safe: dates become ISO strings)."""
     draft.answers = {**draft.answers, **jsonable(dict(answers))}
@@ -136,7 +158,9 @@ __all__ = [
     "MAX_AGE",
     "JourneyDraft",
     "consume",
+    "expires_on",
     "find",
+    "latest",
     "max_age",
     "prune",
     "replace",

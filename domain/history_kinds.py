@@ -82,6 +82,12 @@ class HistoryKind(StrEnum):
     TEAM_CREATED = "team.created"
     TEAM_UPDATED = "team.updated"
     COUNCIL_SETTING_CHANGED = "council_setting.changed"
+    APPLICATION_SUBMITTED = "application.submitted"
+    EVIDENCE_REQUESTED = "evidence.requested"
+    EVIDENCE_SENT = "evidence.sent"
+    EVIDENCE_ACCEPTED = "evidence.accepted"
+    EVIDENCE_ASKED_AGAIN = "evidence.asked_again"
+    EVIDENCE_CANCELLED = "evidence.cancelled"
 
     @property
     def label(self) -> str:
@@ -160,6 +166,12 @@ LABELS: dict[HistoryKind, str] = {
     HistoryKind.TEAM_CREATED: "Team added",
     HistoryKind.TEAM_UPDATED: "Team updated",
     HistoryKind.COUNCIL_SETTING_CHANGED: "Council setting changed",
+    HistoryKind.APPLICATION_SUBMITTED: "Applied online",
+    HistoryKind.EVIDENCE_REQUESTED: "Evidence asked for",
+    HistoryKind.EVIDENCE_SENT: "Evidence sent",
+    HistoryKind.EVIDENCE_ACCEPTED: "Evidence accepted",
+    HistoryKind.EVIDENCE_ASKED_AGAIN: "Evidence asked for again",
+    HistoryKind.EVIDENCE_CANCELLED: "Evidence request cancelled",
 }
 
 assert set(LABELS) == set(HistoryKind), "every history kind needs a label"

@@ -172,6 +172,10 @@ class EvidenceFile(Base):
     category: Mapped[str | None] = mapped_column(String(60))
     # A generated letter's PDF, once made (when a converter is configured).
     pdf_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_file.id", ondelete="SET NULL"))
+    # The evidence request it answers (sent from the portal for a request).
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_request.id", ondelete="SET NULL")
+    )
     created_at: Mapped[created_timestamp]
     removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -182,6 +186,7 @@ class EvidenceFile(Base):
     __table_args__ = (
         Index("ix_evidence_file_case_id_created_at_id", "case_id", "created_at", "id"),
         Index("ix_evidence_file_change_id", "change_id"),
+        Index("ix_evidence_file_request_id", "request_id"),
         CheckConstraint("source IN ('portal', 'officer', 'letter')", name="source_known"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
-from portal import account, case, changes, devmail, pages, referrals
+from portal import account, apply, apply_check, case, changes, devmail, pages, referrals
 
 GET_POST = ["GET", "POST"]
 
@@ -85,6 +85,14 @@ routes: list[BaseRoute] = [
         "/refer-yourself/{step}", referrals.self_step, methods=GET_POST, name="self_referral_step"
     ),
     Route("/referral-status", referrals.status, name="referral_status"),
+    # Applying to join the housing register (signed in: the answers are kept for 30 days).
+    Route("/apply", apply.start, name="apply_start"),
+    Route("/apply/tasks", apply.tasks, name="apply_tasks"),
+    Route("/apply/check", apply_check.check, methods=GET_POST, name="apply_check"),
+    Route("/apply/sent", apply_check.sent, name="apply_sent"),
+    Route("/apply/saved", apply.saved, name="apply_saved"),
+    Route("/apply/cannot-apply/{reason}", apply.cannot_apply, name="apply_exit"),
+    Route("/apply/{step}", apply.step_page, methods=GET_POST, name="apply_step"),
 ]
 
 # Only in the embedded default, where mail goes to a local folder instead of a mail server.

@@ -7,6 +7,7 @@ included, which would otherwise compile every template again for each test.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from pathlib import Path
@@ -58,6 +59,16 @@ def brand_css_path(settings: Settings) -> str:
 
 _cache: dict[tuple[Any, ...], Jinja2Templates] = {}
 _lock = threading.Lock()
+
+
+def _iso_date(value: object) -> str:
+    """A date kept as ISO text (a journey's answers), in words; anything else as it is."""
+    if isinstance(value, str) and value:
+        try:
+            return clock.long_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return ""
 
 
 def build_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
@@ -134,6 +145,7 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
     )
     env.filters.update(
         date=lambda value, empty="": clock.long_date(value, empty=empty),
+        iso_date=_iso_date,
         short_date=clock.short_date,
         datetime=clock.date_time,
         time=clock.time_of_day,
