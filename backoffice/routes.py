@@ -24,6 +24,7 @@ from backoffice import (
     policy,
     queue,
     referrals,
+    register,
     strand_types,
     strands,
     tasks,
@@ -148,6 +149,30 @@ routes: list[BaseRoute] = [
         name="strand_new",
     ),
     Route("/cases/{case_id:id}/applications/{strand_id:id}", strands.strand_page, name="strand"),
+    Route(
+        "/cases/{case_id:id}/applications/{strand_id:id}/decide",
+        register.decide,
+        methods=GET_POST,
+        name="strand_decide",
+    ),
+    Route(
+        "/cases/{case_id:id}/applications/{strand_id:id}/evidence/new",
+        register.ask,
+        methods=GET_POST,
+        name="evidence_ask",
+    ),
+    Route(
+        "/cases/{case_id:id}/evidence/{request_id:id}",
+        register.evidence_decide,
+        methods=["POST"],
+        name="evidence_decide",
+    ),
+    Route(
+        "/cases/{case_id:id}/evidence/{request_id:id}/ask-again",
+        register.evidence_again,
+        methods=GET_POST,
+        name="evidence_again",
+    ),
     Route(
         "/cases/{case_id:id}/applications/{strand_id:id}/edit",
         strands.strand_edit,

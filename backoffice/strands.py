@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from starlette.responses import Response
 
+from backoffice import register
 from backoffice.cases import open_case, render_case_page
-from domain import strand_moves, strands, tasks, workflows
+from domain import register_decisions, strand_moves, strands, tasks, workflows
 from domain.errors import NotFound
 from domain.history import Actor
 from domain.history_kinds import HistoryKind, label_of
@@ -192,6 +193,11 @@ def _render_strand(
                         HistoryKind.STRAND_UPDATED,
                         HistoryKind.STRAND_MOVED_IN,
                         HistoryKind.STRAND_MOVED_OUT,
+                        HistoryKind.EVIDENCE_REQUESTED,
+                        HistoryKind.EVIDENCE_SENT,
+                        HistoryKind.EVIDENCE_ACCEPTED,
+                        HistoryKind.EVIDENCE_ASKED_AGAIN,
+                        HistoryKind.EVIDENCE_CANCELLED,
                     ]
                 ),
             )
@@ -199,6 +205,7 @@ def _render_strand(
             .limit(500)
         )
     )
+    evidence, evidence_files = register.evidence_for(ctx, strand)
     mine = [e for e in events if (e.after or {}).get("strand") == strand.reference][:HISTORY_SHOWN]
     assert ctx.user is not None
     return render_case_page(
@@ -219,6 +226,9 @@ def _render_strand(
         cannot_move=strand_moves.can_move(strand),
         strand_tasks=tasks.case_tasks(ctx.db, case.id, strand_id=strand.id),
         strand_target=tasks.targets(ctx.db, case.id).strands.get(strand.id),
+        evidence=evidence,
+        evidence_files=evidence_files,
+        decide_refusal=register_decisions.may_decide(strand),
     )
 
 

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from backoffice import work_queries as wq
+from domain import evidence_requests
 from domain import officers as officer_rules
 from domain.history import Actor
 from domain.models import Team
@@ -28,6 +29,9 @@ REFRESH_SECONDS = 60
 def _kind(ctx: Ctx, *, team: bool = False) -> str | None:
     kind = ctx.query.get("kind")
     return kind if kind in (wq.TEAM_KINDS if team else wq.KINDS) else None
+
+
+OVERDUE_EVIDENCE_SHOWN = 20
 
 
 def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
@@ -61,6 +65,9 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
             context["loads"] = wq.workload(ctx.db, team.id, ctx.today)
     else:
         context["my_team"] = ctx.user.team
+        context["overdue_evidence"] = evidence_requests.overdue_for(
+            ctx.db, ctx.user.id, ctx.today, limit=OVERDUE_EVIDENCE_SHOWN
+        )
         if supervisor:
             context["other_teams"] = ctx.db.scalars(
                 select(Team).where(Team.active, Team.id != ctx.user.team_id).order_by(Team.name)

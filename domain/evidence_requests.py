@@ -185,9 +185,19 @@ def ask(
         + (f" for {strand.reference}" if strand is not None else ""),
         case_id=case.id,
         person_id=person_id,
-        after={"request": request.id, "what": what_text, "why": why_text, "due_date": due_date},
+        after={
+            "request": request.id,
+            "strand": strand.reference if strand is not None else None,
+            "what": what_text,
+            "why": why_text,
+            "due_date": due_date,
+        },
     )
     return request
+
+
+def _ref(request: EvidenceRequest) -> str | None:
+    return request.strand.reference if request.strand is not None else None
 
 
 def _check_version(request: EvidenceRequest, expected_version: int) -> None:
@@ -249,7 +259,7 @@ def send(
         + ", ".join(r.original_name for r in kept),
         case_id=request.case_id,
         person_id=request.person_id,
-        after={"request": request.id, "files": [r.id for r in kept]},
+        after={"request": request.id, "strand": _ref(request), "files": [r.id for r in kept]},
     )
     return kept
 
@@ -276,7 +286,7 @@ def accept(
         f"Accepted the evidence sent for {request.what}",
         case_id=request.case_id,
         person_id=request.person_id,
-        after={"request": request.id},
+        after={"request": request.id, "strand": _ref(request)},
     )
     return request
 
@@ -316,7 +326,12 @@ def ask_again(
         f"Asked again for {request.what} by {long_date(due_date)}: {text}",
         case_id=request.case_id,
         person_id=request.person_id,
-        after={"request": request.id, "reason": text, "due_date": due_date},
+        after={
+            "request": request.id,
+            "strand": _ref(request),
+            "reason": text,
+            "due_date": due_date,
+        },
     )
     return request
 
@@ -343,7 +358,7 @@ def cancel(
         f"Cancelled the request for {request.what}",
         case_id=request.case_id,
         person_id=request.person_id,
-        after={"request": request.id},
+        after={"request": request.id, "strand": _ref(request)},
     )
     return request
 
@@ -359,6 +374,21 @@ _FOR_CASE = (
 def for_case(session: Session, case_id: int) -> list[EvidenceRequest]:
     """The case's requests, newest first (the latest 200)."""
     return list(session.scalars(_FOR_CASE, {"case_id": case_id}))
+
+
+def outstanding_for_case(session: Session, case_id: int) -> list[EvidenceRequest]:
+    """What the applicant is asked for and has not had accepted yet, soonest due first."""
+    return list(
+        session.scalars(
+            select(EvidenceRequest)
+            .where(
+                EvidenceRequest.case_id == case_id,
+                EvidenceRequest.status.in_(OUTSTANDING),
+            )
+            .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
+            .limit(50)
+        )
+    )
 
 
 def outstanding_for_strand(session: Session, strand_id: int) -> list[EvidenceRequest]:
@@ -417,6 +447,7 @@ __all__ = [
     "cancel",
     "files_of",
     "for_case",
+    "outstanding_for_case",
     "outstanding_for_strand",
     "overdue_for",
     "send",

@@ -11,6 +11,7 @@ written to history.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain import history, restricted
 from domain.base import Base, created_timestamp, intpk, one_of, timestamp, utcnow
+from domain.clock import long_date
 from domain.errors import Conflict, FieldErrors, NotFound, RuleBroken
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
@@ -50,6 +52,11 @@ MERGE_FIELDS: dict[str, str] = {
     "strand.reference": "The application or assessment's reference (chosen when sending)",
     "strand.type": "The kind of application or assessment, e.g. Housing Register",
     "strand.status": "The application or assessment's status",
+    "strand.decision": "A housing register decision: Qualifies or Does not qualify",
+    "strand.reason": "The reason for the decision, as the officer wrote it",
+    "strand.band": "The band the applicant is in, e.g. Band B (high)",
+    "strand.effective_date": "The date the band counts from, e.g. 3 March 2026",
+    "strand.bidding_number": "The applicant's bidding number",
 }
 ROOTS = frozenset(name.split(".")[0] for name in MERGE_FIELDS)
 
@@ -184,10 +191,19 @@ def merge_data(
         "strand": None,  # so `{% if strand %}` works when none was chosen
     }
     if strand is not None:
+        facts = strand.data or {}
+        effective = facts.get("effective_date")
         data["strand"] = {
             "reference": strand.reference,
             "type": strand.type.name,
             "status": strand.status,
+            "decision": facts.get("qualification_decision") or "",
+            "reason": facts.get("qualification_reason") or "",
+            "band": facts.get("band") or "",
+            "effective_date": long_date(dt.date.fromisoformat(effective))
+            if isinstance(effective, str) and effective
+            else "",
+            "bidding_number": facts.get("bidding_number") or "",
         }
     return data
 

@@ -483,8 +483,7 @@ def _household(
         complete_key="household_complete",
         add_slug="household-member",
         limit=applying.HOUSEHOLD_MAX,
-        too_many=f"You can add up to {applying.HOUSEHOLD_MAX} people. Contact us about anyone "
-        "else",
+        too_many=f"You can add up to {applying.HOUSEHOLD_MAX} people. Contact us about anyone else",
         describe=lambda m: (
             f"{m.get('first_name')} {m.get('last_name')}",
             f"{m.get('relationship')}, born {_long(m.get('date_of_birth'))}",

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from changes.engine import pending_lines
 from domain.access import applicant_case, closed_case
 from domain.assessments import current_assessment
+from domain.evidence_requests import outstanding_for_case
 from domain.household import members_on, past_members
 from domain.strands.follow import followed
 from domain.workflows import public_status
@@ -38,5 +39,6 @@ def your_case(ctx: Ctx) -> Response:
         pending=pending,
         pending_people=pending_people,
         pending_kinds=pending_kinds,
+        asked=outstanding_for_case(ctx.db, case.id),
         public_status=public_status,
     )

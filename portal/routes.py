@@ -5,7 +5,17 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 import web.convertors  # noqa: F401  (registers the {name:id} path convertor)
-from portal import account, apply, apply_check, case, changes, devmail, pages, referrals
+from portal import (
+    account,
+    apply,
+    apply_check,
+    case,
+    changes,
+    devmail,
+    evidence,
+    pages,
+    referrals,
+)
 
 GET_POST = ["GET", "POST"]
 
@@ -38,6 +48,12 @@ routes: list[BaseRoute] = [
     ),
     Route("/account/link-case", account.link_case, methods=GET_POST, name="link_case"),
     Route("/your-case", case.your_case, name="your_case"),
+    Route(
+        "/your-case/evidence/{request_id:id}",
+        evidence.send_evidence,
+        methods=GET_POST,
+        name="send_evidence",
+    ),
     Route("/report-a-change", changes.choose, methods=GET_POST, name="report_change"),
     Route(
         "/report-a-change/{kind}",
