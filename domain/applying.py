@@ -110,8 +110,24 @@ def eligibility_exit(
     return None
 
 
+def area_of(council: str) -> str:
+    """The council's area, from its name: "Northbridge Borough Council" -> "Northbridge"."""
+    for suffix in (
+        " Metropolitan Borough Council",
+        " Royal Borough Council",
+        " Borough Council",
+        " District Council",
+        " City Council",
+        " County Council",
+        " Council",
+    ):
+        if council.endswith(suffix) and len(council) > len(suffix):
+            return council.removesuffix(suffix)
+    return council
+
+
 def connection_words(code: str, council: str) -> str:
-    return LOCAL_CONNECTIONS.get(code, code).format(council=council)
+    return LOCAL_CONNECTIONS.get(code, code).format(council=area_of(council))
 
 
 def immigration_words(code: str) -> str:
@@ -523,6 +539,7 @@ __all__ = [
     "RegisterApplication",
     "Submitted",
     "age_on",
+    "area_of",
     "check",
     "connection_words",
     "eligibility_exit",

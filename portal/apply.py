@@ -44,7 +44,7 @@ def _council(build: Callable[[str], type[Form]]) -> Callable[[Journey], type[For
 
 
 def _words(text: str) -> Callable[[Journey], str]:
-    return lambda journey: text.format(council=_council_of(journey))
+    return lambda journey: text.format(council=applying.area_of(_council_of(journey)))
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def check_sections(answers: Mapping[str, Any], council: str) -> list[tuple[str, 
             "immigration",
         ),
         Row(
-            f"Connection with {council}",
+            f"Connection with {applying.area_of(council)}",
             [applying.connection_words(get("connection"), council)],
             "connection",
         ),

@@ -50,7 +50,7 @@ def connection_form(council: str) -> type[Form]:
                 SelectChoice(code, applying.connection_words(code, council))
                 for code in applying.LOCAL_CONNECTIONS
             ],
-            f"Select your connection with {council}, or 'None of these'",
+            f"Select your connection with {applying.area_of(council)}, or 'None of these'",
         )
 
     return ConnectionForm
@@ -60,7 +60,8 @@ def connection_form(council: str) -> type[Form]:
 def registered_form(council: str) -> type[Form]:
     class RegisteredForm(Form):
         registered = _choice(
-            YES_NO, f"Select yes if you are already on the housing register in {council}"
+            YES_NO,
+            f"Select yes if you are already on the housing register in {applying.area_of(council)}",
         )
 
     return RegisteredForm
