@@ -48,6 +48,10 @@ WORDS = {
     "case_exports": "Opened the exports",
     "request_export": "Asked for an export of the case",
     "download_export": "Downloaded an export of the case",
+    "decide": "Opened or recorded a housing register decision",
+    "ask": "Asked for evidence",
+    "evidence_again": "Asked again for evidence",
+    "evidence_decide": "Accepted or cancelled an evidence request",
 }
 
 

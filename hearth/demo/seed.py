@@ -381,6 +381,25 @@ def _seed_messages(
             "we asked for (case {{ case.reference }}). Questions? Call {{ council.phone }}."
         ),
     )
+    message_templates.save_template(
+        session,
+        actor,
+        template=None,
+        channel="email",
+        name="Housing register decision",
+        subject="Your housing register application {{ strand.reference }}",
+        body=(
+            "Dear {{ person.full_name }},\n\nWe have decided your application "
+            "{{ strand.reference }} to join the housing register.\n\n"
+            "{% if strand.decision == 'Qualifies' %}You qualify. You are in {{ strand.band }} "
+            "from {{ strand.effective_date }}. Your bidding number is "
+            "{{ strand.bidding_number }}: use it to bid for homes.{% else %}You do not qualify "
+            "to join the register, because: {{ strand.reason }}\n\nYou can ask for a review of "
+            "this decision within 21 days of this email.{% endif %}\n\n"
+            "If you have questions, call us on {{ council.phone }}.\n\n"
+            "{{ officer.name }}\n{{ council.name }}"
+        ),
+    )
     if not accounts:
         return
     _account, case = accounts[min(accounts)]
