@@ -15,7 +15,7 @@ from domain.strands import Strand
 from domain.vocab import Sex
 from portal import journeys
 from portal.account import mailer
-from portal.apply import (
+from portal.apply_journey import (
     APPLY,
     SECTIONS,
     SENT_KEY,

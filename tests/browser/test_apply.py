@@ -26,7 +26,7 @@ from domain.models import Case
 from domain.strands import Strand
 from domain.vocab import Permission
 from tests.browser.conftest import Live, visit_at
-from tests.support.browser import DESKTOP, PHONE
+from tests.support.browser import DESKTOP, PHONE, Visit
 from tests.support.factories import TEST_PASSWORD, make_officer, make_portal_account, make_team
 
 PDF = b"%PDF-1.4\n% payslips\n%%EOF\n"
@@ -337,19 +337,18 @@ def test_apply_and_send_evidence_at_320px_without_javascript(browser, live: Live
 APPLY_FIRST_LOAD_BUDGET = 50 * 1024  # issue 17: the journey's first page, first visit
 
 
-def test_the_application_starts_light_on_a_phone(browser, live: Live) -> None:  # type: ignore[no-untyped-def]
-    for visit in visit_at(browser, live, PHONE):
-        transferred: dict[str, int] = {}
+def test_the_application_starts_light_on_a_phone(phone: Visit) -> None:
+    transferred: dict[str, int] = {}
 
-        def finished(request) -> None:  # type: ignore[no-untyped-def]
-            sizes = request.sizes()
-            transferred[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    def finished(request) -> None:  # type: ignore[no-untyped-def]
+        sizes = request.sizes()
+        transferred[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
-        visit.page.on("requestfinished", finished)
-        page = visit.goto("/apply")
-        assert page.locator("h1").inner_text() == "Apply to join the housing register"
-        total = sum(transferred.values())
-        print(f"\napply start, first load: {len(transferred)} requests, {total / 1024:.1f} KB")
-        assert not [u for u in transferred if u.endswith((".woff", ".woff2"))]
-        assert total < APPLY_FIRST_LOAD_BUDGET, transferred
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.page.on("requestfinished", finished)
+    page = phone.goto("/apply")
+    assert page.locator("h1").inner_text() == "Apply to join the housing register"
+    total = sum(transferred.values())
+    print(f"\napply start, first load: {len(transferred)} requests, {total / 1024:.1f} KB")
+    assert not [u for u in transferred if u.endswith((".woff", ".woff2"))]
+    assert total < APPLY_FIRST_LOAD_BUDGET, transferred
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

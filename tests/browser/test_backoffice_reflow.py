@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import case_export, case_list, exports, files, letters, lists, notes
+from domain import case_export, case_list, evidence_requests, exports, files, letters, lists, notes
 from domain.history import Actor
 from domain.message_templates import MessageTemplate
 from domain.models import Case, CasePerson, Team
@@ -268,6 +268,18 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
     case_export.request(  # the case's Export tab lists one, being made
         db, Actor.officer(officer), officer, db.get_one(Case, busiest_case), exports.CASE
     )
+    asked = evidence_requests.ask(  # evidence asked for on the Housing Register application
+        db,
+        Actor.officer(officer),
+        officer,
+        db.get_one(Case, busiest_case),
+        what="Bank statements for every account held by anyone in the household, last 3 months",
+        why="To check the household's savings are under the limit in the allocation scheme. " * 3,
+        due_date=dt.date.today() + dt.timedelta(days=14),
+        strand=db.get(Strand, case_strand),
+        person_id=primary,
+        today=dt.date.today(),
+    )
     assert others and change and referral and team and primary and case_strand, (
         "the demo data has changed shape"
     )
@@ -289,6 +301,7 @@ def seed(db: Session, store: FileStore) -> tuple[str, dict[str, Any]]:
         "letter_template_id": letter.id,
         "list_id": saved_list.id,
         "export_id": export.id,
+        "request_id": asked.id,
         "task_id": db.scalars(select(Task.id).order_by(Task.id)).first(),
         # The demo's email template (its text message one is shorter).
         "template_id": db.scalars(

@@ -9,10 +9,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain import evidence_requests
+from domain.history import SYSTEM
 from domain.models import HistoryEvent, PortalAccount
 from domain.security import AuthAttempt
-from domain.vocab import CaseStatus
-from tests.support.factories import TEST_PASSWORD, make_case, make_person, make_portal_account
+from domain.vocab import CaseStatus, Permission
+from tests.support.factories import (
+    TEST_PASSWORD,
+    make_case,
+    make_officer,
+    make_person,
+    make_portal_account,
+)
 from tests.support.pages import Pages
 from tests.web.test_route_table import walk
 
@@ -199,12 +207,15 @@ PROBES: dict[str, Any] = {
     "change_confirmation": lambda ids: f"/your-changes/{ids['change']}/sent",
     "change_withdraw": lambda ids: f"/your-changes/{ids['change']}/withdraw",
     "change_file": lambda ids: f"/your-changes/{ids['change']}/files/{ids['file']}",
+    "send_evidence": lambda ids: f"/your-case/evidence/{ids['request']}",
 }
 NOT_RECORDS = {
     "report_change_form",
     "report_change_check",
     "referral_step",  # {step} names a page of the referral journey
     "self_referral_step",
+    "apply_step",  # {step} names a page of the application
+    "apply_exit",  # {reason} names why someone cannot apply
 }
 
 
@@ -248,7 +259,20 @@ def test_portal_routes_with_ids_refuse_another_applicants_records(
     make_portal_account(db, other, email="grace@example.com")
     db.commit()
     sign_in(pages, "grace@example.com")
-    ids = {"change": change.id, "file": record.id}
+    asked = evidence_requests.ask(
+        db,
+        SYSTEM,
+        make_officer(db, Permission.CASES),
+        household["case"],
+        what="Bank statements",
+        why="private",
+        due_date=dt.date.today(),
+        strand=None,
+        person_id=None,
+        today=dt.date.today(),
+    )
+    db.commit()
+    ids = {"change": change.id, "file": record.id, "request": asked.id}
     for name, url_for_other in PROBES.items():
         page = pages.fetch(url_for_other(ids), status=None)
         assert page.status == 404, f"{name} let another applicant in"
