@@ -95,6 +95,7 @@ class EvidenceRequest(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_evidence_request_case_id_requested_at_id", "case_id", "requested_at", "id"),
+        Index("ix_evidence_request_strand_id_requested_at_id", "strand_id", "requested_at", "id"),
         Index(
             "ix_evidence_request_requested_by_id_status_due_date_id",
             "requested_by_id",

@@ -48,6 +48,8 @@ class Driver:
         self.page, self._click, self._goto, self.narrow = page, click, goto, narrow
         self.too_wide: dict[str, int] = {}
 
+    snap: Callable[[str], Any] = staticmethod(lambda name: None)  # a screenshot, when kept
+
     def goto(self, path: str) -> None:
         self._goto(path)
         self.measure()
@@ -107,6 +109,7 @@ def first_half(d: Driver) -> None:
     d.choose("No")
     d.go_on()
     assert d.heading() == "Apply to join the housing register"  # back on the task list
+    d.snap("apply-task-list")
 
     d.click(page.get_by_role("link", name="Your details"))
     page.get_by_label("First name").fill("Grace")
@@ -222,6 +225,7 @@ def officer_accepts_and_decides(d: Driver, case: Case, strand: Strand) -> None:
     d.click(page.get_by_role("button", name="Accept"))
     assert "Accepted" in page.locator("#evidence-requests").inner_text()
     d.click(page.get_by_role("link", name="Decide"))
+    d.snap("register-decide")
     page.get_by_label("Qualifies", exact=True).check()
     page.get_by_label(re.compile("Q2 – ")).check()
     page.get_by_label("Band").select_option("Band B (high)")
@@ -240,6 +244,7 @@ def test_apply_leave_come_back_send_evidence_and_read_the_decision_with_javascri
 
     for visit in visit_at(browser, live, PHONE):
         phone = Driver(visit.page, visit.click, visit.goto, narrow=False)
+        phone.snap = visit.screenshot
         sign_in(phone)
         assert phone.heading() == "Find your housing case"  # no case yet: offered to apply
         first_half(phone)
@@ -276,6 +281,7 @@ def test_apply_leave_come_back_send_evidence_and_read_the_decision_with_javascri
 
     for visit in visit_at(browser, live, DESKTOP):
         officer = Driver(visit.page, visit.click, visit.goto, narrow=False)
+        officer.snap = visit.screenshot
         officer.goto("/backoffice/")
         visit.page.get_by_label("Email address").fill("rina@northbridge.example")
         visit.page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)

@@ -1,7 +1,7 @@
 """online applications and evidence requests: documents an officer asks an applicant for (what,
-why, by when), listed newest first on the case and overdue first on the requesting officer's My
-work; files the applicant sends link to the request they answer; history of applying online and
-of evidence asked for, sent, accepted, asked for again and cancelled
+why, by when), listed newest first on the case and on the application's page, and overdue first
+on the requesting officer's My work; files the applicant sends link to the request they answer;
+history of applying online and of evidence asked for, sent, accepted, asked again and cancelled
 
 Revision ID: 0022
 Revises: 0021
@@ -176,6 +176,11 @@ def upgrade() -> None:
         ["case_id", "requested_at", "id"],
     )
     op.create_index(
+        "ix_evidence_request_strand_id_requested_at_id",
+        "evidence_request",
+        ["strand_id", "requested_at", "id"],
+    )
+    op.create_index(
         "ix_evidence_request_requested_by_id_status_due_date_id",
         "evidence_request",
         ["requested_by_id", "status", "due_date", "id"],
@@ -202,5 +207,6 @@ def downgrade() -> None:
         )
         batch_op.drop_column("request_id")
     op.drop_index("ix_evidence_request_requested_by_id_status_due_date_id", "evidence_request")
+    op.drop_index("ix_evidence_request_strand_id_requested_at_id", "evidence_request")
     op.drop_index("ix_evidence_request_case_id_requested_at_id", "evidence_request")
     op.drop_table("evidence_request")
