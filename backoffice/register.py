@@ -202,9 +202,13 @@ def ask(ctx: Ctx) -> Response:
             strand=strand,
             person_id=parse_id(form.person_id.data or ""),
             today=ctx.today,
+            council=(ctx.settings.council_name, ctx.settings.service_name),
         )
         if asked:
-            ctx.flash(f"Asked for {asked.result.what}. The applicant sees it on their case page.")
+            ctx.flash(
+                f"Asked for {asked.result.what}. The applicant sees it on their case page and "
+                "is emailed if they have an account."
+            )
             return ctx.redirect("backoffice:strand", case_id=case.id, strand_id=strand.id)
     return render_case_page(
         ctx,

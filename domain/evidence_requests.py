@@ -35,6 +35,7 @@ from domain.files import APPLICANT_TYPES, FileRefused, Upload, check, put
 from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, Person, PortalAccount, User
+from domain.outbox import queue_email
 from domain.pending import EvidenceFile
 from domain.storage import FileStore
 from domain.strands import Strand
@@ -152,8 +153,11 @@ def ask(
     strand: Strand | None,
     person_id: int | None,
     today: dt.date,
+    council: tuple[str, str] | None = None,
 ) -> EvidenceRequest:
-    """Ask the applicant for a document; refused, naming each field, when something is missing."""
+    """Ask the applicant for a document; refused, naming each field, when something is missing.
+    With `council` (its name and the service's), the applicants with a portal account are emailed
+    that something is needed — what and by when, nothing else about them — to sign in for."""
     errors: dict[str, str] = {}
     what_text = _text(what, WHAT_MAX, "what", "Enter what the applicant needs to send", errors)
     why_text = _text(why, WHY_MAX, "why", "Enter why it is needed", errors)
@@ -194,7 +198,34 @@ def ask(
             "due_date": due_date,
         },
     )
+    if council is not None:
+        _tell_applicants(session, case, request, council)
     return request
+
+
+def _tell_applicants(
+    session: Session, case: Case, request: EvidenceRequest, council: tuple[str, str]
+) -> None:
+    council_name, service = council
+    applicants = [cp.person_id for cp in case.people if cp.is_primary or cp.joint_applicant]
+    for email in session.scalars(
+        select(PortalAccount.email)
+        .where(PortalAccount.person_id.in_(applicants), PortalAccount.active)
+        .order_by(PortalAccount.id)
+    ):
+        queue_email(
+            session,
+            to=email,
+            subject=f"We need a document from you – {service}",
+            body=(
+                f"{council_name} needs a document from you for your housing case "
+                f"{case.reference}: {request.what}, by {long_date(request.due_date)}.\n\n"
+                f"Sign in to {service} to see why we need it and to send it. You can take a photo "
+                "of it with your phone."
+            ),
+            kind="evidence.requested",
+            case_id=case.id,
+        )
 
 
 def _ref(request: EvidenceRequest) -> str | None:

@@ -179,6 +179,7 @@ def decide(
         actor,
         strand,
         qualification_decision=decision.outcome,
+        decision_date=today.isoformat(),
         qualification_reason=(decision.reason or "").strip() or None,
         reason_codes="\n".join(f"{code} – {known[code]}" for code in decision.reason_codes),
         band=decision.band if qualifies else None,

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from domain import clock, files, letters, strands
 from domain import evidence_requests as er
-from domain import files, letters, strands
 from domain import message_templates as mt
 from domain.history import SYSTEM, Actor
 from domain.messages import Message
@@ -113,6 +113,11 @@ def test_evidence_is_asked_for_sent_from_the_portal_checked_and_asked_for_again(
     item = strand_page.select_one(f'[data-request="{request.id}"]')
     assert "Waiting for the applicant" in item.get_text()
     assert "Evidence asked for" in strand_page.select_one("#strand-journal").get_text()
+    # the applicant is told by email that something is needed (what and by when, no more)
+    told = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "evidence.requested")).one()
+    assert told.to_address == "grace@example.com"
+    assert "Proof of income for the last 3 months" in told.body_text
+    assert "under the limit" not in told.body_text
 
     client, applicant = _applicant(app)
     with client:
@@ -374,6 +379,7 @@ def test_a_decision_needs_the_evidence_rule_met_or_overridden_and_the_applicant_
         text = " ".join(card.get_text(" ").split())
         assert "You are on the housing register" in text
         assert "Band B (high)" in text and "BN123456" in text
+        assert f"Decision date {clock.long_date(clock.today())}" in text
         assert "Active on register" not in text
     # decided now: the page says so instead of offering the form
     refused = pages.get("backoffice:strand_decide", case_id=case.id, strand_id=register.id)
