@@ -307,18 +307,40 @@ def accept(
     _check_version(request, expected_version)
     if request.status != RequestStatus.SENT.value:
         raise RuleBroken("Only evidence the applicant has sent can be accepted")
-    request.status = RequestStatus.ACCEPTED.value
+    return _decided(
+        session,
+        actor,
+        officer,
+        request,
+        RequestStatus.ACCEPTED,
+        HistoryKind.EVIDENCE_ACCEPTED,
+        f"Accepted the evidence sent for {request.what}",
+    )
+
+
+def _decided(
+    session: Session,
+    actor: Actor,
+    officer: User,
+    request: EvidenceRequest,
+    status: RequestStatus,
+    kind: HistoryKind,
+    summary: str,
+    **after: object,
+) -> EvidenceRequest:
+    """The officer's answer to a request: its new status, who and when, and its history."""
+    request.status = status.value
     request.decided_by_id = officer.id
     request.decided_at = utcnow()
     session.flush()
     history.record(
         session,
         actor,
-        HistoryKind.EVIDENCE_ACCEPTED,
-        f"Accepted the evidence sent for {request.what}",
+        kind,
+        summary,
         case_id=request.case_id,
         person_id=request.person_id,
-        after={"request": request.id, "strand": _ref(request)},
+        after={"request": request.id, "strand": _ref(request), **after},
     )
     return request
 
@@ -344,28 +366,20 @@ def ask_again(
     if errors:
         raise FieldErrors(errors)
     assert due_date is not None
-    request.status = RequestStatus.WAITING.value
     request.asked_again_reason = text
     request.due_date = due_date
     request.times_asked += 1
-    request.decided_by_id = officer.id
-    request.decided_at = utcnow()
-    session.flush()
-    history.record(
+    return _decided(
         session,
         actor,
+        officer,
+        request,
+        RequestStatus.WAITING,
         HistoryKind.EVIDENCE_ASKED_AGAIN,
         f"Asked again for {request.what} by {long_date(due_date)}: {text}",
-        case_id=request.case_id,
-        person_id=request.person_id,
-        after={
-            "request": request.id,
-            "strand": _ref(request),
-            "reason": text,
-            "due_date": due_date,
-        },
+        reason=text,
+        due_date=due_date,
     )
-    return request
 
 
 def cancel(
@@ -379,20 +393,15 @@ def cancel(
     _check_version(request, expected_version)
     if request.status not in OUTSTANDING:
         raise RuleBroken(f"This request is {request.state.words.lower()} already")
-    request.status = RequestStatus.CANCELLED.value
-    request.decided_by_id = officer.id
-    request.decided_at = utcnow()
-    session.flush()
-    history.record(
+    return _decided(
         session,
         actor,
+        officer,
+        request,
+        RequestStatus.CANCELLED,
         HistoryKind.EVIDENCE_CANCELLED,
         f"Cancelled the request for {request.what}",
-        case_id=request.case_id,
-        person_id=request.person_id,
-        after={"request": request.id, "strand": _ref(request)},
     )
-    return request
 
 
 _FOR_CASE = (
