@@ -19,6 +19,7 @@ from domain.history import SYSTEM
 from domain.models import Case, CasePerson, HistoryEvent, Person, PortalAccount
 from domain.security import OutboxEmail
 from domain.strands import Strand
+from domain.task_model import Task
 from tests.support.factories import (
     TEST_PASSWORD,
     make_case,
@@ -259,6 +260,12 @@ def test_apply_with_a_partner_and_two_children_makes_the_case_the_application_an
     assert receipt.to_address == "grace@example.com"
     assert register.reference in receipt.body_text and case.reference in receipt.body_text
     assert count(db, JourneyDraft) == 0
+    # the application sets its work going: checked (for the team to claim), then decided
+    work = {t.name: t.status for t in db.scalars(select(Task).where(Task.strand_id == register.id))}
+    assert work == {
+        "Check the application and ask for any evidence": "open",
+        "Decide the application": "waiting",
+    }
 
     # the applicant now sees the application on their case page
     your_case = pages.get("your_case")
