@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from domain import evidence_requests, letters, messages, strands
+from domain import evidence_requests, letters, messages, strands, tasks
 from domain import message_templates as mt
 from domain.council_settings import get_setting
 from domain.errors import Conflict, FieldErrors, RuleBroken
@@ -48,6 +48,7 @@ DEFAULT_REASON_CODES: tuple[tuple[str, str], ...] = (
     ("N6", "Information or evidence asked for was not given"),
 )
 TELL_BY = ("email", "letter", "none")
+DECISION_TASKS = ("check", "decide")  # the type's tasks a decision does the work of
 
 
 def reason_codes(session: Session) -> list[tuple[str, str]]:
@@ -193,6 +194,9 @@ def decide(
         strands.change_status(session, actor, strand, "Assessment")
     strands.change_status(
         session, actor, strand, OUTCOMES[decision.outcome], workflow={"reason": override or None}
+    )
+    tasks.cancel_for_strand(
+        session, actor, strand, f"Decided: {decision.outcome}", done=True, keys=DECISION_TASKS
     )
     case = strand.case
     message = letter = None

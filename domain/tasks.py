@@ -18,8 +18,7 @@ England and Wales do not count — `domain.working_days`, the queue's calendar).
 - **Assigned** to an officer (the case's Primary officer, by template), a team (the case's), or
   left in the team for anyone to claim.
 
-Every change writes history in the caller's transaction; nothing here commits.
-"""
+Every change writes history in the caller's transaction; nothing here commits."""
 
 from __future__ import annotations
 
@@ -27,10 +26,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from domain import history
@@ -233,21 +229,31 @@ def on_status_reached(
     )
 
 
-def cancel_for_strand(session: Session, actor: Actor, strand: Strand, why: str) -> int:
-    left = session.scalars(
-        select(Task).where(Task.strand_id == strand.id, Task.status.in_((WAITING, *LIVE)))
-    ).all()
+def cancel_for_strand(
+    session: Session,
+    actor: Actor,
+    strand: Strand,
+    why: str,
+    *,
+    done: bool = False,
+    keys: tuple[str, ...] | None = None,
+) -> int:
+    """Cancel the strand's tasks still to do (from the templates `keys`), or close them `done`."""
+    stmt = select(Task).where(Task.strand_id == strand.id, Task.status.in_((WAITING, *LIVE)))
+    if keys is not None:
+        stmt = stmt.where(Task.template_key.in_(keys))
+    left = session.scalars(stmt).all()
     for task in left:
-        task.status = CANCELLED
-        task.outcome = why
-        task.done_at = utcnow()
+        task.status, task.outcome, task.done_at = DONE if done else CANCELLED, why, utcnow()
+        task.target_date = task.target_date or (task.done_at.date() if done else None)
         task.hold_from = task.hold_until = None
     if left:
+        verb = "done" if done else "cancelled"
         history.record(
             session,
             actor,
-            HistoryKind.TASK_CANCELLED,
-            f"{len(left)} task{'s' if len(left) != 1 else ''} cancelled: {why}",
+            HistoryKind.TASK_COMPLETED if done else HistoryKind.TASK_CANCELLED,
+            f"{len(left)} task{'s' if len(left) != 1 else ''} {verb}: {why}",
             case_id=strand.case_id,
             after={"tasks": [t.id for t in left], "why": why},
         )

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import clock, drafts, strands
+from domain import clock, strands
 from domain.assessments import current_assessment
 from domain.drafts import JourneyDraft
 from domain.history import SYSTEM
@@ -596,7 +596,3 @@ def test_a_linked_applicant_applies_on_their_own_case_and_members_already_there_
     assert names == ["Grace Adeyemi", "Kemi Adeyemi", "Samuel Adeyemi", "Tobi Adeyemi"]
     assert count(db, Person) == 4  # Samuel matched, not made again
     assert current_assessment(db, case.id) is not None
-
-
-def test_drafts_of_the_application_are_kept_for_thirty_days(db: Session) -> None:
-    assert drafts.max_age("apply") == dt.timedelta(days=30)

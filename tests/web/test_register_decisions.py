@@ -27,6 +27,7 @@ from domain.pending import EvidenceFile
 from domain.security import OutboxEmail
 from domain.storage import read_all
 from domain.strands import Strand
+from domain.task_model import Task
 from domain.vocab import Permission
 from tests.support.factories import (
     TEST_PASSWORD,
@@ -372,6 +373,12 @@ def test_a_decision_needs_the_evidence_rule_met_or_overridden_and_the_applicant_
         )
     ]
     assert statuses == ["Application received", "Assessment"]
+    # the decision did the application's work: its check and decide tasks are done
+    work = db.scalars(select(Task).where(Task.strand_id == register.id)).all()
+    assert {(t.template_key, t.status, t.outcome) for t in work} == {
+        ("check", "done", "Decided: Qualifies"),
+        ("decide", "done", "Decided: Qualifies"),
+    }
 
     client, applicant = _applicant(app)
     with client:
