@@ -210,4 +210,5 @@ SHAPES = [
 # Invariant the README relies on: the couple expecting a baby has a due date.
 EXPECTING = {"couple expecting a baby": 10, "lone parent expecting": 14}
 
+NEW_APPLICANT = "jo.bright@example.com"  # an account with no case yet, to apply with
 PORTAL_APPLICANTS = {0, 3, 4, 7, 9}  # indexes into SHAPES whose primary applicant has an account

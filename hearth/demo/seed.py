@@ -9,13 +9,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from changes.engine import Notifier
-from domain import case_tasks, clock, files, household, message_templates, messages, notes, tasks
+from domain import (
+    case_tasks,
+    clock,
+    evidence_requests,
+    files,
+    household,
+    message_templates,
+    messages,
+    notes,
+    tasks,
+)
 from domain.accounts import create_officer, create_portal_account
 from domain.assessments import HOUSEHOLD_CHANGE, recalculate
 from domain.history import SYSTEM, Actor
 from domain.models import Address, Case, CaseOfficer, Person, PortalAccount, Team, User
 from domain.storage import FileStore
-from domain.strands import HOMELESS_APPLICATION, HOUSING_REGISTER, open_strand
+from domain.strands import HOMELESS_APPLICATION, HOUSING_REGISTER, open_strand, open_strands
 from domain.vocab import OfficerRole
 from domain.working_days import add_working_days, subtract_working_days
 from hearth.demo.changes import _seed_changes
@@ -26,6 +36,7 @@ from hearth.demo.data import (
     FIRST_M,
     KIDS_F,
     KIDS_M,
+    NEW_APPLICANT,
     OFFICERS,
     PORTAL_APPLICANTS,
     SHAPES,
@@ -164,7 +175,13 @@ def seed_demo(
                     TODAY - dt.timedelta(days=30 * member.left_months_ago),
                 )
         if index % 6 != 5:  # most households are on the housing register
-            open_strand(session, Actor.officer(officer), case, HOUSING_REGISTER, on=joined)
+            register = open_strand(
+                session, Actor.officer(officer), case, HOUSING_REGISTER, on=joined
+            )
+            # applied two years ago: the checks were done then, outside Hearth
+            tasks.cancel_for_strand(
+                session, SYSTEM, register, "Done before the council moved to Hearth", done=True
+            )
             # The household has changed since the application (babies born, people left):
             # the assessment in force is worked out from the household as it is today.
             recalculate(
@@ -196,6 +213,7 @@ def seed_demo(
     if store is not None:
         _seed_files(session, store, accounts, officers[1])
     _seed_messages(session, accounts, officers[1], settings)
+    _seed_applying(session, accounts, team_leader=officers[4])
     # The council's case tasks, saved last: cases opened from now on (a referral, a new case in
     # the demo) set them going, the seeded ones above stay as they were.
     case_tasks.save(session, SYSTEM, case_tasks.EXAMPLE, expected_version=0)
@@ -345,6 +363,31 @@ def _seed_notes(
         due_date=today + dt.timedelta(days=7),
         today=today,
     )
+
+
+def _seed_applying(
+    session: Session, accounts: dict[int, tuple[PortalAccount, Case]], *, team_leader: User
+) -> None:
+    """An account with no case yet, to apply to the register with; and evidence the team leader
+    asked the first portal applicant for, now overdue (their case page and My work show it)."""
+    create_portal_account(session, email=NEW_APPLICANT, password=DEMO_PASSWORD, verified=True)
+    if not accounts:
+        return
+    _account, case = accounts[min(accounts)]
+    register = next(iter(open_strands(session, case.id, HOUSING_REGISTER)), None)
+    asked = evidence_requests.ask(
+        session,
+        Actor.officer(team_leader),
+        team_leader,
+        case,
+        what="Proof of income for the last 3 months",
+        why="To check your household's income is under the limit for the housing register.",
+        due_date=clock.today(),
+        strand=register,
+        person_id=None,
+        today=clock.today(),
+    )
+    asked.due_date = clock.today() - dt.timedelta(days=3)  # (asked 17 days ago, in the story)
 
 
 def _seed_messages(

@@ -7,10 +7,12 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import signin
+from domain import clock, signin
+from domain.evidence_requests import EvidenceRequest
 from domain.models import Case, CasePerson, PortalAccount, Team, User
 from domain.vocab import Permission
 from hearth.demo import DEMO_PASSWORD, OFFICERS, seed_demo
+from hearth.demo.data import NEW_APPLICANT
 
 
 def test_seed_demo_builds_varied_households_once(db: Session) -> None:
@@ -39,8 +41,15 @@ def test_seed_demo_builds_varied_households_once(db: Session) -> None:
     assert isinstance(signed_in, signin.SignedIn)
 
     accounts = db.scalars(select(PortalAccount)).all()
-    assert len(accounts) >= 3
-    assert all(a.person_id is not None and a.email_verified_at is not None for a in accounts)
+    linked = [a for a in accounts if a.email != NEW_APPLICANT]
+    assert len(linked) >= 3
+    assert all(a.person_id is not None and a.email_verified_at is not None for a in linked)
+    # one account has no case yet: it is there to apply to the register with
+    (new,) = [a for a in accounts if a.email == NEW_APPLICANT]
+    assert new.person_id is None and new.email_verified_at is not None
+    # the first portal applicant has been asked for evidence, now overdue
+    (asked,) = db.scalars(select(EvidenceRequest)).all()
+    assert asked.status == "waiting" and asked.overdue_on(clock.today())
 
 
 def test_demo_has_assessments_and_changes_to_review(db: Session) -> None:
