@@ -240,6 +240,8 @@ def check(application: RegisterApplication, today: dt.date) -> None:
             problems.append(f"{member.full_name}'s relationship to you and date of birth")
     if len(a.previous_addresses) > PREVIOUS_ADDRESSES_MAX:
         problems.append(f"no more than {PREVIOUS_ADDRESSES_MAX} previous addresses")
+    if any(home.date_from >= a.address.date_from for home in a.previous_addresses):
+        problems.append("previous addresses you moved to before your address now")
     if any(i < 0 or i > len(a.members) for i in a.medical_people):
         problems.append("who has a medical condition, from the people in your household")
     if a.medical_people and not (a.medical_details or "").strip():
