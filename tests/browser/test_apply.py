@@ -224,7 +224,7 @@ def officer_accepts_and_decides(d: Driver, case: Case, strand: Strand) -> None:
     assert "payslips.pdf" in page.locator("#evidence-requests").inner_text()
     d.click(page.get_by_role("button", name="Accept"))
     assert "Accepted" in page.locator("#evidence-requests").inner_text()
-    d.click(page.get_by_role("link", name="Decide"))
+    d.click(page.get_by_role("link", name="Decide", exact=True))
     d.snap("register-decide")
     page.get_by_label("Qualifies", exact=True).check()
     page.get_by_label(re.compile("Q2 – ")).check()
