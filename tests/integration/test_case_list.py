@@ -94,7 +94,7 @@ def test_every_column_reads_the_cases_own_records(db: Session, council: dict[str
         "team": "Housing Options",
         "primary_officer": "Sam Whitfield",
         "household_size": 2,
-        "open_tasks": 0,
+        "open_tasks": 1,  # the register application's "check" (its "decide" waits for it)
         "housing_register.band": "Band A (urgent)",
         "housing_register.application_date": dt.date(2025, 3, 1),
         "bedroom_assessment.need": 2,
