@@ -20,14 +20,17 @@ from typing import Any
 from playwright.sync_api import Page
 from sqlalchemy import select
 
-from domain import evidence_requests
+from domain import evidence_requests, register_decisions
+from domain.evidence_requests import EvidenceRequest
 from domain.history import SYSTEM
+from domain.message_templates import Council
 from domain.models import Case
 from domain.strands import Strand
 from domain.vocab import Permission
 from tests.browser.conftest import Live, visit_at
 from tests.support.browser import DESKTOP, PHONE, Visit
 from tests.support.factories import TEST_PASSWORD, make_officer, make_portal_account, make_team
+from web.storage import store_for
 
 PDF = b"%PDF-1.4\n% payslips\n%%EOF\n"
 THIS_YEAR = dt.date.today().year
@@ -316,7 +319,10 @@ def test_apply_and_send_evidence_at_320px_without_javascript(browser, live: Live
         d = Driver(page, _no_js_click(page), lambda path: page.goto(live.url(path)), narrow=True)
         sign_in(d)
         first_half(d)
-        d.click(page.get_by_role("link", name="Carry on with your application now"))
+        d.click(page.locator("main").get_by_role("button", name="Sign out"))  # leave; come back
+        sign_in(d)
+        d.goto("/apply")
+        d.click(page.get_by_role("button", name="Continue your application"))
         second_half(d)
         with live.sessions.begin() as db:
             strand = db.scalars(select(Strand).where(Strand.type_code == "housing_register")).one()
@@ -335,6 +341,33 @@ def test_apply_and_send_evidence_at_320px_without_javascript(browser, live: Live
             )
         d.click(page.get_by_role("link", name="See your case and application"))
         send_evidence(d)
+        # an officer decides (the back office is tested with JavaScript above): not eligible
+        with live.sessions.begin() as db:
+            strand = db.scalars(select(Strand).where(Strand.type_code == "housing_register")).one()
+            officer = make_officer(db, Permission.CASES)
+            evidence_requests.accept(
+                db, SYSTEM, officer, db.scalars(select(EvidenceRequest)).one(), expected_version=2
+            )
+            register_decisions.decide(
+                db,
+                store_for(live.settings),
+                SYSTEM,
+                officer,
+                strand,
+                register_decisions.Decision(
+                    outcome="Does not qualify",
+                    reason_codes=("N4",),
+                    reason="Your household's savings are over the £30,000 limit (scheme 4.1).",
+                    tell_by="none",
+                ),
+                expected_version=strand.version,
+                today=dt.date.today(),
+                council=Council("Testshire District Council", "020 7946 0000", "Housing options"),
+            )
+        d.goto("/your-case")
+        card = page.locator(f'[data-strand="{strand.reference}"]').inner_text()
+        assert "You do not qualify to join the register" in card
+        assert "savings are over the £30,000 limit" in card and "ask for a review" in card
         assert d.too_wide == {}, d.too_wide
     finally:
         context.close()
