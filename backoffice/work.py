@@ -72,11 +72,10 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
             context["other_teams"] = ctx.db.scalars(
                 select(Team).where(Team.active, Team.id != ctx.user.team_id).order_by(Team.name)
             ).all()
-        context["team_counts"] = (
-            wq.counts(ctx.db, wq.Scope(team_id=ctx.user.team_id, unclaimed=True), ctx.today)
-            if ctx.user.team_id
-            else None
+        context["team_unclaimed"] = (
+            wq.unclaimed_total(ctx.db, ctx.user.team_id) if ctx.user.team_id else 0
         )
+        context["unclaimed_cap"] = wq.TEAM_UNCLAIMED_CAP
     return ctx.render("backoffice/work/my_work.html", **context)
 
 

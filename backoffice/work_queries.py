@@ -345,6 +345,18 @@ def counts(session: Session, scope: Scope, today: dt.date) -> Counts:
     )
 
 
+TEAM_UNCLAIMED_CAP = 500
+
+
+def unclaimed_total(session: Session, team_id: int, *, cap: int = TEAM_UNCLAIMED_CAP) -> int:
+    """How much of the team's work nobody has claimed, counted up to `cap` + 1 (the page says
+    "more than" past the cap): a large team's pile is read only as far as the cap, so the cost
+    does not grow with the council (one query)."""
+    united, params = _united(Scope(team_id=team_id, unclaimed=True), kind=None)
+    bounded = select(united.c.id).limit(cap + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(bounded), params) or 0)
+
+
 @dataclass(frozen=True)
 class Load:
     officer: User
@@ -387,4 +399,15 @@ def workload(session: Session, team_id: int, today: dt.date) -> list[Load]:
     return sorted(loads, key=lambda load: (-load.open, load.officer.name))
 
 
-__all__ = ["KINDS", "TEAM_KINDS", "Counts", "Item", "Load", "Scope", "counts", "work", "workload"]
+__all__ = [
+    "KINDS",
+    "TEAM_KINDS",
+    "Counts",
+    "Item",
+    "Load",
+    "Scope",
+    "counts",
+    "unclaimed_total",
+    "work",
+    "workload",
+]

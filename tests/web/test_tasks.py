@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice import work_queries as wq
 from domain import strands
 from domain.history import SYSTEM
 from domain.models import User
@@ -202,6 +203,10 @@ def test_my_work_for_two_officers_and_their_team(
     }
     assert "2 to do" in mine.select_one("#work-counts").get_text()
     assert "1 not yet claimed" in mine.select_one("#team-link").get_text()
+    # The team's unclaimed pile is counted only as far as its cap (one past it: "more than")
+    assert wq.unclaimed_total(db, team.id) == 1
+    assert wq.unclaimed_total(db, team.id, cap=0) == 1  # past a cap of 0
+    assert wq.unclaimed_total(db, team.id + 1000) == 0  # no such team: nothing
     refreshed = pages.client.get(
         pages.url("backoffice:my_work") + "?refresh=1", headers={"HX-Request": "true"}
     )
