@@ -58,6 +58,8 @@ def brand_css_path(settings: Settings) -> str:
 
 
 _cache: dict[tuple[Any, ...], Jinja2Templates] = {}
+# Every template stays compiled (about 260 with GOV.UK Frontend's; Jinja keeps 400 by default).
+TEMPLATE_CACHE_SIZE = 2000
 _lock = threading.Lock()
 
 
@@ -131,6 +133,7 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
         # In production the templates do not change under a running process: no stat of every
         # template (and each it imports) on every render.
         auto_reload=settings.embedded,
+        cache_size=TEMPLATE_CACHE_SIZE,
     )
     env.globals.update(
         settings=settings,
@@ -151,7 +154,20 @@ def _build(settings: Settings, assets: Assets) -> Jinja2Templates:
         time=clock.time_of_day,
         filesize=file_size,
     )
+    if not settings.embedded:
+        compile_all(env)
     return Jinja2Templates(env=env)
+
+
+def compile_all(env: Environment) -> int:
+    """Compile every page template before the first request (production: about 1.3 s a process
+    for ~220 templates). Compiled lazily, the first requests of a busy page each compiled it at
+    once — twenty threads a process, 80 ms each for the cases list — and a page template with a
+    syntax error now stops the server from starting instead of failing its page."""
+    names = [name for name in env.list_templates() if name.endswith(".html")]
+    for name in names:
+        env.get_template(name)
+    return len(names)
 
 
 __all__ = ["TEMPLATES_DIR", "Assets", "brand_css_path", "build_templates"]
