@@ -84,10 +84,12 @@ _FOR_REVIEW = (
     .options(*_household_loaded())
 )
 # Deciding locks the change and its case in one statement (deciders on one case take turns),
-# then reads the household and the officers in queries of their own, after the locks are
-# granted. Rows merely joined to a row that FOR UPDATE waited for are the ones seen before the
-# wait (PostgreSQL re-reads only the rows it locks), so a joined `decided_by` would still be
-# empty when another officer has just decided the change.
+# then reads the household in queries of its own, after the locks are granted. Rows merely
+# joined to a row that FOR UPDATE waited for are the ones seen before the wait (PostgreSQL
+# re-reads only the rows it locks), so a joined `decided_by` would still be empty when another
+# officer has just decided the change: who holds and who decided it are loaded when asked for
+# (a pending change has nobody to load; the deciding officer is already in the session). The
+# applicant who sent it, whom the decision is told to, does not change, so it comes joined.
 _FOR_DECIDING = (
     select(PendingChange)
     .join(Case, Case.id == PendingChange.case_id)
@@ -100,9 +102,7 @@ _FOR_DECIDING = (
         .joinedload(CasePerson.person)
         .selectinload(Person.addresses),
         selectinload(PendingChange.files),
-        selectinload(PendingChange.submitted_by),
-        selectinload(PendingChange.assigned_to),
-        selectinload(PendingChange.decided_by),
+        joinedload(PendingChange.submitted_by),
     )
 )
 
@@ -329,6 +329,7 @@ def accept(
             cause_detail=f"Change {change.reference} accepted: {_describe(change)}",
             cause_ref=change.reference,
             on=today,
+            current=need_before,
         )
         if version is not None:
             effects.append(f"Bedroom need recalculated: {version.summary()}")

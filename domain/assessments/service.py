@@ -12,7 +12,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from domain import clock, history
 from domain.assessments.inputs import HouseholdInput, household_for, household_of
@@ -73,6 +73,7 @@ def current_assessment(session: Session, case_id: int) -> BedroomAssessmentVersi
 _CURRENT_ASSESSMENT = (
     select(BedroomAssessmentVersion)
     .join(Strand, Strand.id == BedroomAssessmentVersion.strand_id)
+    .options(contains_eager(BedroomAssessmentVersion.strand))
     .where(
         Strand.case_id == bindparam("case_id"),
         Strand.type_code == BEDROOM_ASSESSMENT,
@@ -156,16 +157,21 @@ def recalculate(
     cause_detail: str,
     cause_ref: str | None = None,
     on: dt.date | None = None,
+    current: BedroomAssessmentVersion | None = None,
 ) -> BedroomAssessmentVersion | None:
     """Work out the case's bedroom need on `on` (default today) and store it as a new version.
 
     Uses the council's chosen policy. Returns the new version, or None when the case has no open
     bedroom assessment or, for an automatic cause, nothing changed (see the module notes).
-    Writes a "bedroom.recalculated" history event in the caller's transaction.
+    Writes a "bedroom.recalculated" history event in the caller's transaction. A caller that
+    has just read the case's `current_assessment` (under the case's lock) passes it as
+    `current`, and its strand and number are not read again.
     """
     if cause not in CAUSES or cause == OVERRIDE:
         raise ValueError(f"{cause!r} is not a recalculation cause")
-    strand = open_bedroom_assessment(session, case.id)
+    if current is not None and current.strand.case_id != case.id:
+        raise ValueError("the current assessment given is another case's")
+    strand = current.strand if current is not None else open_bedroom_assessment(session, case.id)
     if strand is None:
         return None
     on = on or clock.today()
@@ -174,7 +180,7 @@ def recalculate(
     need = _calculate(
         household, on, policy, local, foster_carer=bool(strand.data.get("foster_carer"))
     )
-    previous = latest_version(session, strand.id)
+    previous = current if current is not None else latest_version(session, strand.id)
     rooms = [room.to_dict() for room in need.rooms]
     if (
         previous is not None

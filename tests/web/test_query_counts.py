@@ -9,6 +9,7 @@ one, and under a ceiling. A page that loads something per row fails here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -272,3 +273,11 @@ def test_accepting_a_change_runs_the_same_queries_however_big_the_household(
     big, seen = _accept_joining(db, pages, counter, world, 2)
     print(f"accept: {small} → {big}\n" + "\n".join(s.split("\n")[0][:160] for s in seen))
     assert big <= small + 1 and big <= 40, (small, big)
+    reads = [" ".join(s.split()) for s in seen if s.startswith("SELECT")]
+    # The bedroom assessment is read once (its strand with it) and reused for the recalculation;
+    # the applicant to tell comes with the locked change; nobody holds or decided it yet.
+    assessment = [
+        s[:80] for s in reads if re.search(r"FROM (strand|bedroom_assessment_version)\b", s)
+    ]
+    assert len(assessment) == 1, assessment
+    assert not [s for s in reads if re.search(r"FROM (portal_account|user_account)\b", s)], reads
