@@ -63,12 +63,14 @@ def decided_message(change: PendingChange) -> str:
 
 def _household_loaded() -> tuple[Any, ...]:
     """Load with a change what reviewing it reads: its case's household (people, their
-    addresses) and who sent, holds and decided it — a fixed number of queries."""
+    addresses) and who sent, holds and decided it — two queries, the change's evidence files
+    in the second. A household is a handful of people with an address or two each, so they come
+    joined in the first: each selectin load cost more Python than the rows it read."""
     return (
         joinedload(PendingChange.case)
-        .selectinload(Case.people)
+        .joinedload(Case.people)
         .joinedload(CasePerson.person)
-        .selectinload(Person.addresses),
+        .joinedload(Person.addresses),
         joinedload(PendingChange.case).joinedload(Case.responsible_team),
         selectinload(PendingChange.files),
         joinedload(PendingChange.submitted_by),
@@ -84,7 +86,8 @@ _FOR_REVIEW = (
     .options(*_household_loaded())
 )
 # Deciding locks the change and its case in one statement (deciders on one case take turns),
-# then reads the household in queries of its own, after the locks are granted. Rows merely
+# then reads the household (people with their addresses) and the change's evidence in queries
+# of their own, after the locks are granted. Rows merely
 # joined to a row that FOR UPDATE waited for are the ones seen before the wait (PostgreSQL
 # re-reads only the rows it locks), so a joined `decided_by` would still be empty when another
 # officer has just decided the change: who holds and who decided it are loaded when asked for
@@ -100,7 +103,7 @@ _FOR_DECIDING = (
         contains_eager(PendingChange.case)
         .selectinload(Case.people)
         .joinedload(CasePerson.person)
-        .selectinload(Person.addresses),
+        .joinedload(Person.addresses),
         selectinload(PendingChange.files),
         joinedload(PendingChange.submitted_by),
     )
@@ -109,7 +112,7 @@ _FOR_DECIDING = (
 
 def change_for_review(session: Session, change_id: int) -> PendingChange | None:
     """A change with everything its review page shows."""
-    return session.scalars(_FOR_REVIEW, {"change_id": change_id}).first()
+    return session.scalars(_FOR_REVIEW, {"change_id": change_id}).unique().first()
 
 
 def lock_change(session: Session, change_id: int) -> PendingChange:
@@ -482,7 +485,8 @@ def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
         )
     rows = kind.rows(session, case, change.payload)
     stale = kind.staleness(session, case, change, today)
-    before = assessments.preview_need(session, case, today)
+    strand = assessments.open_bedroom_assessment(session, case.id)
+    before = assessments.preview_need(session, case, today, strand=strand) if strand else None
     need_after: BedroomNeed | None = None
     problem = stale.blocking
     if kind.affects_household and problem is None:
@@ -492,7 +496,10 @@ def preview(session: Session, change: PendingChange, today: dt.date) -> Preview:
         except RuleBroken as exc:
             problem = str(exc)
         else:
-            need_after = assessments.preview_need(session, case, today, links=links)
+            if strand is not None:
+                need_after = assessments.preview_need(
+                    session, case, today, links=links, strand=strand
+                )
     return Preview(
         rows,
         before.summary() if before else None,

@@ -45,17 +45,18 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 # How every PostgreSQL connection plans (set once when it is opened, kept while it is pooled):
-# - plan each statement for its values: psycopg prepares a statement after five runs, and the
-#   generic plan PostgreSQL then switches to made one officer's cases sorted by name 4× slower at a
-#   million cases (183 ms against 50 ms, median) — a list's statements select 20 cases or 80,000;
-# - no parallel workers: a page's statements read a few hundred rows by index, and launching a
-#   worker (5–8 ms) cost more than the read where the planner expected an officer's thousands of
-#   assignments (My work's counts, 3 ms at 10,000 cases, took 11 ms at a million that way); on a
-#   web server the other requests are the parallelism.
-POSTGRESQL_SETTINGS = {
-    "plan_cache_mode": "force_custom_plan",
-    "max_parallel_workers_per_gather": "0",
-}
+# no parallel workers. A page's statements read a few hundred rows by index, and launching a
+# worker (5–8 ms) cost more than the read where the planner expected an officer's thousands of
+# assignments (My work's counts, 3 ms at 10,000 cases, took 11 ms at a million that way); on a
+# web server the other requests are the parallelism.
+#
+# Prepared statements keep PostgreSQL's own choice of plan (`plan_cache_mode = auto`): psycopg
+# prepares a statement after five runs and a generic plan then saves planning it again — for a
+# page's joins planning cost more than running them (0.4–1.1 ms against 0.1–0.2 ms; planning
+# every statement put the review page at 4.9–5.6 ms of database CPU a request against 1.3–1.6).
+# The lists, whose statements select 20 cases or 80,000, plan for their values in their own
+# transaction (`domain.case_list.run`).
+POSTGRESQL_SETTINGS = {"max_parallel_workers_per_gather": "0"}
 
 
 def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:

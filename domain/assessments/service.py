@@ -130,11 +130,15 @@ def preview_need(
     on: dt.date | None = None,
     *,
     links: Sequence[LinkLike] | None = None,
+    strand: Strand | None = None,
 ) -> BedroomNeed | None:
     """The need the case would be assessed at now, without storing anything (None when the case
     has no open bedroom assessment, or the household cannot be assessed yet). With `links`, the
-    need of that household instead of the case's records (what a change would leave)."""
-    strand = open_bedroom_assessment(session, case.id)
+    need of that household instead of the case's records (what a change would leave). A caller
+    that has the case's open bedroom assessment already passes it as `strand`."""
+    if strand is not None and strand.case_id != case.id:
+        raise ValueError("the bedroom assessment given is another case's")
+    strand = strand or open_bedroom_assessment(session, case.id)
     if strand is None:
         return None
     on = on or clock.today()

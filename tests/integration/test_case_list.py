@@ -208,8 +208,9 @@ def test_one_query_fills_a_page_however_many_rows(db: Session, council: dict[str
     db.expire_all()
     assert officer.can(Permission.RESTRICTED)  # the officer as a request has them, loaded
     many = statements.count(lambda: _run(db, officer, spec, size=10))
-    # the page's cases, then every column of them at once
-    assert many == few == 2
+    # the page's cases, then every column of them at once (and on PostgreSQL, first, the
+    # setting that plans them for their values)
+    assert many == few == (3 if db.get_bind().dialect.name == "postgresql" else 2)
 
 
 def test_what_an_officer_asks_for_is_checked_with_clear_messages() -> None:
