@@ -71,15 +71,20 @@ def load_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def case_header(session: Session, case: Case, today: dt.date) -> dict[str, Any]:
-    """What the case header and sub navigation show besides the case itself.
+def case_header(
+    session: Session, case: Case, today: dt.date, pending: list[int | None] | None = None
+) -> dict[str, Any]:
+    """What the case header and sub navigation show besides the case itself (`pending`: the
+    case's `engine.pending_targets`, when the page has read them already).
 
     Pass the result into the template context (``**case_header(...)``) of any page that
     includes ``backoffice/case/_header.html`` / ``_subnav.html``.
     """
+    if pending is None:
+        pending = engine.pending_targets(session, case.id)
     return {
         "current_members": members_on(case, today),
-        "pending_count": len(engine.pending_targets(session, case.id)),
+        "pending_count": len(pending),
         "case_alerts": notes.active_alerts_for_case(session, case, today),
     }
 

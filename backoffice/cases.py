@@ -38,14 +38,21 @@ def _flag(ctx: Ctx, name: str) -> bool:
 
 
 def render_case_page(
-    ctx: Ctx, template: str, case: Case, status_code: int | None = None, **extra: Any
+    ctx: Ctx,
+    template: str,
+    case: Case,
+    status_code: int | None = None,
+    *,
+    pending: list[int | None] | None = None,
+    **extra: Any,
 ) -> Response:
-    """Render a case tab with what the shared header and sub navigation need."""
+    """Render a case tab with what the shared header and sub navigation need (`pending`: the
+    case's waiting changes, when the page has read them)."""
     return ctx.render(
         template,
         status_code=status_code,
         case=case,
-        **q.case_header(ctx.db, case, ctx.today),
+        **q.case_header(ctx.db, case, ctx.today, pending),
         **extra,
     )
 
@@ -77,15 +84,15 @@ def cases(ctx: Ctx) -> Response:
 def case(ctx: Ctx) -> Response:
     case = open_case(ctx)
     show_closed = _flag(ctx, "closed")
-    summaries = q.strand_summaries(
-        ctx.db, case.id, pending_changes=len(engine.pending_targets(ctx.db, case.id))
-    )
+    pending = engine.pending_targets(ctx.db, case.id)  # read once for the page
+    summaries = q.strand_summaries(ctx.db, case.id, pending_changes=len(pending))
     return render_case_page(
         ctx,
         "backoffice/case/dashboard.html",
         case,
+        pending=pending,
         active="dashboard",
-        pending_people=engine.pending_person_ids(ctx.db, case.id),
+        pending_people={p for p in pending if p is not None},
         open_strands=[s for s in summaries if s.strand.is_open],
         closed_strands=[s for s in summaries if not s.strand.is_open],
         show_closed=show_closed,
@@ -95,6 +102,7 @@ def case(ctx: Ctx) -> Response:
 @officer_view(Permission.CASES)
 def case_people(ctx: Ctx) -> Response:
     case = open_case(ctx)
+    pending = engine.pending_targets(ctx.db, case.id)  # read once for the page
     return render_case_page(
         ctx,
         "backoffice/case/people.html",
@@ -103,7 +111,8 @@ def case_people(ctx: Ctx) -> Response:
         members=q.current_and_future_members(case, ctx.today),
         past=household.past_members(case, ctx.today),
         show_past=_flag(ctx, "past"),
-        pending_people=engine.pending_person_ids(ctx.db, case.id),
+        pending=pending,
+        pending_people={p for p in pending if p is not None},
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     or_,
     select,
     text,
@@ -417,23 +418,28 @@ def active_alerts(
     """Active alerts on any of these cases or people, newest first (one query)."""
     if not case_ids and not person_ids:
         return []
-    on = []
-    if case_ids:
-        on.append(Alert.case_id.in_(list(case_ids)))
-    if person_ids:
-        on.append(Alert.person_id.in_(list(person_ids)))
     return list(
         session.scalars(
-            select(Alert)
-            .where(
-                or_(*on),
-                Alert.removed_at.is_(None),
-                Alert.date_from <= today,
-                or_(Alert.date_until.is_(None), Alert.date_until >= today),
-            )
-            .order_by(Alert.created_at.desc(), Alert.id.desc())
+            _ACTIVE_ALERTS,
+            {"case_ids": list(case_ids), "person_ids": list(person_ids), "today": today},
         )
     )
+
+
+# Built once (a case page and a review each run it): an empty list matches nothing.
+_ACTIVE_ALERTS = (
+    select(Alert)
+    .where(
+        or_(
+            Alert.case_id.in_(bindparam("case_ids", expanding=True)),
+            Alert.person_id.in_(bindparam("person_ids", expanding=True)),
+        ),
+        Alert.removed_at.is_(None),
+        Alert.date_from <= bindparam("today"),
+        or_(Alert.date_until.is_(None), Alert.date_until >= bindparam("today")),
+    )
+    .order_by(Alert.created_at.desc(), Alert.id.desc())
+)
 
 
 def case_member_ids(session: Session, case_id: int) -> list[int]:

@@ -44,11 +44,13 @@ class Statements:
         self.connection = connection
         self.seen: list[str] = []
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
         self.seen.append(statement)
+        self.reads.append((statement, repr(parameters)))
 
     def count(self, load: Callable[[], Any]) -> int:
         self.seen = []
+        self.reads: list[tuple[str, str]] = []
         event.listen(self.connection, "before_cursor_execute", self)
         try:
             load()
@@ -199,6 +201,22 @@ def _measure(pages: Pages, counter: Statements, routes: list[Any], w: dict[str, 
 def _sign_in_officer(pages: Pages, user: User) -> None:
     page = pages.post("backoffice:sign_in", {"email": user.email, "password": TEST_PASSWORD})
     assert page.location == pages.url("backoffice:home")
+
+
+def test_no_back_office_page_reads_the_same_thing_twice(
+    db: Session, pages: Pages, connection: Connection, world: dict[str, Any]
+) -> None:
+    """A page reads each thing once (the case dashboard used to count the case's waiting
+    changes three times: for its strands, its header and its household markers)."""
+    counter = Statements(connection)
+    _sign_in_officer(pages, world["reviewer"])
+    grow(db, world)
+    for name, path, params in BACKOFFICE:
+        url, query = pages.url(name, **_fill(path, world)), _fill(params, world)
+        counter.count(lambda u=url, q=query: pages.fetch(u, params=q))
+        selects = [r for r in counter.reads if r[0].lstrip().upper().startswith("SELECT")]
+        repeated = {r[0].split("FROM", 1)[-1][:120] for r in selects if selects.count(r) > 1}
+        assert not repeated, (name, params, repeated)
 
 
 def test_back_office_pages_run_the_same_queries_however_much_they_show(
