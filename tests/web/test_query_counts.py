@@ -211,8 +211,24 @@ def test_no_back_office_page_reads_the_same_thing_twice(
     counter = Statements(connection)
     _sign_in_officer(pages, world["reviewer"])
     grow(db, world)
-    for name, path, params in BACKOFFICE:
-        url, query = pages.url(name, **_fill(path, world)), _fill(params, world)
+    _no_repeated_reads(pages, counter, BACKOFFICE, world)
+
+
+def test_no_portal_page_reads_the_same_thing_twice(
+    db: Session, pages: Pages, connection: Connection, world: dict[str, Any]
+) -> None:
+    counter = Statements(connection)
+    page = pages.post("sign_in", {"email": "amira@example.com", "password": TEST_PASSWORD})
+    assert page.status in (303, 302), page.text[:200]
+    grow(db, world)
+    _no_repeated_reads(pages, counter, PORTAL, world)
+
+
+def _no_repeated_reads(
+    pages: Pages, counter: Statements, routes: list[Any], w: dict[str, Any]
+) -> None:
+    for name, path, params in routes:
+        url, query = pages.url(name, **_fill(path, w)), _fill(params, w)
         counter.count(lambda u=url, q=query: pages.fetch(u, params=q))
         selects = [r for r in counter.reads if r[0].lstrip().upper().startswith("SELECT")]
         repeated = {r[0].split("FROM", 1)[-1][:120] for r in selects if selects.count(r) > 1}
