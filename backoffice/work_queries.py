@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 from domain import paging
 from domain.models import Case, CaseOfficer, CasePerson, User
 from domain.notes import Action
-from domain.pending import ChangeStatus, PendingChange
-from domain.tasks import LIVE, OPEN, Task
+from domain.pending import WAITING, PendingChange
+from domain.tasks import LIVE_NOW, OPEN, Task
 from domain.vocab import CaseStatus, OfficerRole
 from domain.working_days import add_working_days
 
@@ -66,7 +66,7 @@ class Item:
 def _tasks(scope: Scope) -> Any:
     stmt = select(
         literal("task").label("kind"), Task.id.label("id"), Task.target_date.label("target")
-    ).where(Task.status.in_(LIVE))
+    ).where(LIVE_NOW)
     if scope.user_id is not None:
         stmt = stmt.where(Task.assignee_id == _ME)
     else:
@@ -81,7 +81,7 @@ def _changes(scope: Scope) -> Any:
         literal("change").label("kind"),
         PendingChange.id.label("id"),
         PendingChange.target_date.label("target"),
-    ).where(PendingChange.status == ChangeStatus.PENDING)
+    ).where(WAITING)
     if scope.user_id is not None:
         return stmt.where(PendingChange.assigned_to_id == _ME)
     stmt = stmt.where(PendingChange.team_id == _TEAM)
@@ -124,11 +124,11 @@ def _waiting() -> Any:
             PendingChange.case_id.label("case_id"), PendingChange.target_date.label("target")
         ).where(
             PendingChange.case_id.in_(mine),
-            PendingChange.status == ChangeStatus.PENDING,
+            WAITING,
             PendingChange.assigned_to_id.is_(None),
         ),
         select(Task.case_id, Task.target_date).where(
-            Task.case_id.in_(mine), Task.status.in_(LIVE), Task.assignee_id.is_(None)
+            Task.case_id.in_(mine), LIVE_NOW, Task.assignee_id.is_(None)
         ),
     ).subquery()
 
@@ -279,11 +279,11 @@ def _load_cases(session: Session, ids: list[int], today: dt.date) -> dict[Any, I
         literal(None).label("name"),
     ).where(
         PendingChange.case_id.in_(ids),
-        PendingChange.status == ChangeStatus.PENDING,
+        WAITING,
         PendingChange.assigned_to_id.is_(None),
     )
     tasks = select(Task.case_id, Task.target_date, literal("task"), Task.name).where(
-        Task.case_id.in_(ids), Task.status.in_(LIVE), Task.assignee_id.is_(None)
+        Task.case_id.in_(ids), LIVE_NOW, Task.assignee_id.is_(None)
     )
     waiting: dict[int, list[Any]] = {}
     rows: Sequence[Any] = session.execute(union_all(changes, tasks)).all()
@@ -375,13 +375,11 @@ def workload(session: Session, team_id: int, today: dt.date) -> list[Load]:
     ids = [o.id for o in officers]
     parts = [
         select(Task.assignee_id.label("who"), Task.target_date.label("target")).where(
-            Task.status.in_(LIVE), Task.assignee_id.in_(ids)
+            LIVE_NOW, Task.assignee_id.in_(ids)
         ),
         select(
             PendingChange.assigned_to_id.label("who"), PendingChange.target_date.label("target")
-        ).where(
-            PendingChange.status == ChangeStatus.PENDING, PendingChange.assigned_to_id.in_(ids)
-        ),
+        ).where(WAITING, PendingChange.assigned_to_id.in_(ids)),
         select(Action.assignee_id.label("who"), Action.due_date.label("target")).where(
             Action.done_at.is_(None), Action.assignee_id.in_(ids)
         ),

@@ -27,7 +27,7 @@ from domain.history import Actor
 from domain.history_kinds import HistoryKind
 from domain.models import Case, CasePerson, Person, PortalAccount, User, utcnow
 from domain.outbox import queue_email
-from domain.pending import ChangeStatus, EvidenceFile, PendingChange
+from domain.pending import WAITING, ChangeStatus, EvidenceFile, PendingChange
 from domain.vocab import CaseStatus, Permission
 from domain.working_days import add_working_days
 
@@ -163,9 +163,7 @@ def submit(
     key = kind.conflict_key(case, payload)
     if key is not None:
         clash = session.scalar(
-            select(PendingChange).where(
-                PendingChange.conflict_key == key, PendingChange.status == ChangeStatus.PENDING
-            )
+            select(PendingChange).where(PendingChange.conflict_key == key, WAITING)
         )
         if clash is not None:
             raise ChangeConflict(_conflict_message(clash))
@@ -196,9 +194,7 @@ def submit(
         if again is not None:
             return again
         clash = session.scalar(
-            select(PendingChange).where(
-                PendingChange.conflict_key == key, PendingChange.status == ChangeStatus.PENDING
-            )
+            select(PendingChange).where(PendingChange.conflict_key == key, WAITING)
         )
         raise ChangeConflict(
             _conflict_message(clash) if clash else "That change clashes with another"
@@ -513,7 +509,7 @@ def pending_for_case(session: Session, case_id: int) -> list[PendingChange]:
     return list(
         session.scalars(
             select(PendingChange)
-            .where(PendingChange.case_id == case_id, PendingChange.status == ChangeStatus.PENDING)
+            .where(PendingChange.case_id == case_id, WAITING)
             .order_by(PendingChange.submitted_at)
         )
     )
@@ -547,7 +543,7 @@ def changes_by_account(session: Session, account_id: int) -> list[PendingChange]
 
 _PENDING_LINES = select(PendingChange.kind, PendingChange.target_person_id).where(
     PendingChange.case_id == bindparam("case_id"),
-    PendingChange.status == ChangeStatus.PENDING,
+    WAITING,
 )
 
 

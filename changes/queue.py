@@ -21,7 +21,7 @@ from domain import clock, paging
 from domain.ids import parse_id
 from domain.models import CasePerson, Person, User, format_case_reference
 from domain.paging import Count, Page, SortKey
-from domain.pending import ChangeStatus, PendingChange, format_change_reference
+from domain.pending import WAITING, PendingChange, format_change_reference
 from domain.working_days import subtract_working_days
 
 PAGE_SIZE = 25
@@ -116,7 +116,7 @@ def _shape(f: QueueFilter) -> Shape:
 
 
 def _values(f: QueueFilter, officer_id: int, today: dt.date) -> dict[str, Any]:
-    values: dict[str, Any] = {"pending": ChangeStatus.PENDING, "today": today}
+    values: dict[str, Any] = {"today": today}
     if f.kind:
         values["kind"] = f.kind
     if f.team_id:
@@ -135,7 +135,7 @@ def _values(f: QueueFilter, officer_id: int, today: dt.date) -> dict[str, Any]:
 
 def _criteria(shape: Shape, *, with_kind: bool = True) -> list[ColumnElement[bool]]:
     kind, team, assigned, overdue, case, age = shape
-    found: list[ColumnElement[bool]] = [PendingChange.status == bindparam("pending")]
+    found: list[ColumnElement[bool]] = [WAITING]
     if kind and with_kind:
         found.append(PendingChange.kind == bindparam("kind"))
     if team:
@@ -227,6 +227,7 @@ def page(
     after: str | None = None,
     size: int = PAGE_SIZE,
 ) -> QueuePage:
+    paging.plan_for_values(session)
     total, overdue, by_kind = counts(session, f, officer_id=officer_id, today=today, kinds=kinds)
     found: Page[Any] = paging.fetch(
         session,
@@ -275,7 +276,7 @@ def next_unassigned(session: Session) -> PendingChange | None:
     """The oldest pending change nobody has taken."""
     return session.scalars(
         select(PendingChange)
-        .where(PendingChange.status == ChangeStatus.PENDING, PendingChange.assigned_to_id.is_(None))
+        .where(WAITING, PendingChange.assigned_to_id.is_(None))
         .order_by(PendingChange.submitted_at, PendingChange.id)
         .limit(1)
     ).first()

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, literal
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -19,6 +19,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def inline(value: str) -> Any:
+    """A constant written into the statement's text instead of sent as a parameter. psycopg
+    prepares a statement after five runs and PostgreSQL may then run it with a generic plan,
+    which can use a partial index only when the statement itself says the index's condition
+    (`status = 'pending'`); with the status as a parameter it read the whole table's index."""
+    return literal(value, literal_execute=True)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

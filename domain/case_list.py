@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, cast, func, literal, select, text
+from sqlalchemy import Float, and_, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from domain import paging, restricted
@@ -401,16 +401,6 @@ def count(session: Session, spec: ListSpec, today: dt.date, cap: int) -> paging.
     return paging.count_up_to(session, kind.select(kind.root.id).where(*clauses), cap)
 
 
-def _custom_plans(session: Session) -> None:
-    """On PostgreSQL, plan this transaction's statements for their values: a list's statements
-    repeat with values that select 20 cases or 80,000, and the generic plan PostgreSQL switches
-    a prepared statement to after five runs (psycopg prepares them) made one officer's cases
-    sorted by name 4× slower at a million cases (183 ms against 50 ms, median). Only here:
-    planning every statement of every page cost more than it saved (`hearth.db`)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-
-
 def run(
     session: Session,
     spec: ListSpec,
@@ -422,7 +412,7 @@ def run(
     check_breadth: bool = True,
 ) -> Result:
     """A page of the list (the rows' values filled by one query)."""
-    _custom_plans(session)
+    paging.plan_for_values(session)
     kind = spec.list_kind
     known = kind.columns()
     columns = [known[c] for c in spec.columns if c in known]

@@ -32,7 +32,7 @@ from domain.models import (
     User,
     utcnow,
 )
-from domain.pending import ChangeStatus, PendingChange, move_with_case
+from domain.pending import WAITING, PendingChange, move_with_case
 from domain.strands import Strand
 from domain.vocab import RELATIONSHIPS, CaseStatus, OfficerRole, Permission
 
@@ -465,9 +465,7 @@ def still_open(session: Session, case_id: int) -> StillOpen:
     )
     pending = len(
         session.scalars(
-            select(PendingChange.id).where(
-                PendingChange.case_id == case_id, PendingChange.status == ChangeStatus.PENDING
-            )
+            select(PendingChange.id).where(PendingChange.case_id == case_id, WAITING)
         ).all()
     )
     return StillOpen(strands, pending)

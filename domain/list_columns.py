@@ -26,10 +26,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from domain.assessments.model import BedroomAssessmentVersion
 from domain.models import Address, Case, CaseOfficer, CasePerson, Person, PortalAccount, Team, User
-from domain.pending import ChangeStatus, PendingChange
+from domain.pending import WAITING, PendingChange
 from domain.strands import STRAND_TYPES, Strand
 from domain.strands.types import StrandType
-from domain.task_model import LIVE, Task
+from domain.task_model import LIVE_NOW, Task
 from domain.vocab import OfficerRole
 
 TEXT, NUMBER, DATE, CHOICE = "text", "number", "date", "choice"
@@ -201,7 +201,7 @@ def _household(today: dt.date) -> ColumnElement[Any]:
 
 
 def _tasks(today: dt.date, *, overdue: bool) -> ColumnElement[Any]:
-    stmt = select(func.count()).where(Task.case_id == Case.id, Task.status.in_(LIVE))
+    stmt = select(func.count()).where(Task.case_id == Case.id, LIVE_NOW)
     if overdue:
         stmt = stmt.where(Task.target_date < today)
     return stmt.scalar_subquery()
@@ -209,11 +209,7 @@ def _tasks(today: dt.date, *, overdue: bool) -> ColumnElement[Any]:
 
 @_once
 def _pending(_today: dt.date) -> ColumnElement[Any]:
-    return (
-        select(func.count())
-        .where(PendingChange.case_id == Case.id, PendingChange.status == ChangeStatus.PENDING)
-        .scalar_subquery()
-    )
+    return select(func.count()).where(PendingChange.case_id == Case.id, WAITING).scalar_subquery()
 
 
 def _opened(_today: dt.date) -> Any:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -164,6 +164,18 @@ def count_up_to(session: Session, rows: Select[*tuple[Any, ...]], cap: int) -> C
     return Count.of(int(found or 0), cap)
 
 
+def plan_for_values(session: Session) -> None:
+    """On PostgreSQL, plan the rest of this transaction's statements for their values. A list's
+    statements repeat with values that select 20 rows or 80,000 (a team, an officer, a kind), and
+    the generic plan PostgreSQL may switch a prepared statement to after five runs (psycopg
+    prepares them) cost a list 1.5–4× at a million cases: one officer's cases by name 183 ms
+    against 50 ms (median); the queue's counts for a team 11.8 ms of database CPU against 7.3.
+    Only for lists: a page's other statements are cheaper on generic plans, their planning
+    costing more than running them (`hearth.db`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 __all__ = [
     "MAX_CURSOR_LENGTH",
     "Count",
@@ -174,4 +186,5 @@ __all__ = [
     "decode",
     "encode",
     "fetch",
+    "plan_for_values",
 ]

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from domain.base import Base, created_timestamp, intpk, json_data, str320, timestamp
+from domain.base import Base, created_timestamp, inline, intpk, json_data, str320, timestamp
 from domain.models import Case, Person, PortalAccount, User
 
 CHANGE_REFERENCE_PREFIX = "PC-"
@@ -145,6 +145,11 @@ class PendingChange(Base):
         return self.status == ChangeStatus.PENDING
 
 
+# A change still waiting, as a query condition: the partial indexes on pending changes apply to
+# prepared statements' generic plans too (`domain.base.inline`).
+WAITING = PendingChange.status == inline(ChangeStatus.PENDING)
+
+
 class EvidenceFile(Base):
     """A file an applicant sent with a change (or an officer attached). Stored outside the web
     root under a random key; served only through an access check."""
@@ -216,7 +221,7 @@ def move_with_case(session: Session, case: Case) -> None:
     transaction as the move)."""
     session.execute(
         update(PendingChange)
-        .where(PendingChange.case_id == case.id, PendingChange.status == ChangeStatus.PENDING)
+        .where(PendingChange.case_id == case.id, WAITING)
         .values(team_id=case.responsible_team_id)
         .execution_options(synchronize_session="fetch")
     )

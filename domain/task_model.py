@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.base import Base, created_timestamp, intpk, one_of, timestamp
+from domain.base import Base, created_timestamp, inline, intpk, one_of, timestamp
 from domain.models import Case, Team, User
 from domain.strands import Strand
 from domain.working_days import add_working_days, working_days_between
@@ -139,6 +139,11 @@ def after_hold(target: dt.date, held_from: dt.date, released_on: dt.date) -> tup
     `released_on` (see the module notes)."""
     held = max(0, working_days_between(held_from, released_on))
     return add_working_days(target, held), held
+
+
+# A live task (open or on hold), as a query condition: the partial indexes on live tasks apply
+# to prepared statements' generic plans too (`domain.base.inline`).
+LIVE_NOW = Task.status.in_([inline(status) for status in LIVE])
 
 
 def earliest(targets: Iterable[dt.date | None]) -> dt.date | None:

@@ -42,6 +42,7 @@ from domain.task_model import (  # noqa: F401 (the record and its rules, re-expo
     DONE,
     DUE_SOON_DAYS,
     LIVE,
+    LIVE_NOW,
     NAME_MAX,
     ON_HOLD,
     OPEN,
@@ -561,7 +562,7 @@ def next_task_by_strand(session: Session, strand_ids: Sequence[int]) -> dict[int
     found: dict[int, Task] = {}
     for task in session.scalars(
         select(Task)
-        .where(Task.strand_id.in_(list(strand_ids)), Task.status.in_(LIVE))
+        .where(Task.strand_id.in_(list(strand_ids)), LIVE_NOW)
         .order_by(Task.target_date, Task.id)
     ):
         assert task.strand_id is not None
@@ -577,6 +578,7 @@ __all__ = [
     "CANCELLED",
     "DONE",
     "LIVE",
+    "LIVE_NOW",
     "ON_HOLD",
     "OPEN",
     "RELEASE_JOB",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from domain import case_list
+from domain import paging
 from hearth.db import make_engine, make_session_factory
 from tests.support.database import DatabaseUnderTest
 
@@ -40,7 +40,7 @@ def test_a_list_plans_for_its_values_in_its_own_transaction_only(
     factory = make_session_factory(engine)
     try:
         with factory() as session, session.begin():
-            case_list._custom_plans(session)
+            paging.plan_for_values(session)
             assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
         with factory() as session, session.begin():  # the same pooled connection
             assert session.execute(text("SHOW plan_cache_mode")).scalar() == "auto"

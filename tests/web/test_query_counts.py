@@ -224,6 +224,24 @@ def test_no_portal_page_reads_the_same_thing_twice(
     _no_repeated_reads(pages, counter, PORTAL, world)
 
 
+def test_reads_of_waiting_changes_name_the_status_in_the_statement(
+    db: Session, pages: Pages, connection: Connection, world: dict[str, Any]
+) -> None:
+    """A statement that looks for waiting changes says `status = 'pending'` in its text: the
+    partial indexes on waiting changes then serve a prepared statement's generic plan too."""
+    counter = Statements(connection)
+    _sign_in_officer(pages, world["reviewer"])
+    looked = 0
+    for name, path, params in BACKOFFICE:
+        url, query = pages.url(name, **_fill(path, world)), _fill(params, world)
+        counter.count(lambda u=url, q=query: pages.fetch(u, params=q))
+        for statement, _ in counter.reads:
+            text = " ".join(statement.split())
+            assert not re.search(r"pending_change\.status = (%\(|\?)", text), (name, text[:300])
+            looked += "pending_change.status = 'pending'" in text
+    assert looked >= len(BACKOFFICE) // 2  # the queue, the case pages and the home page do
+
+
 def _no_repeated_reads(
     pages: Pages, counter: Statements, routes: list[Any], w: dict[str, Any]
 ) -> None:
