@@ -22,7 +22,8 @@ from domain import paging
 from domain.models import Case, CaseOfficer, CasePerson, User
 from domain.notes import Action
 from domain.pending import WAITING, PendingChange
-from domain.tasks import LIVE_NOW, OPEN, Task
+from domain.task_model import LIVE_NOW
+from domain.tasks import OPEN, Task
 from domain.vocab import CaseStatus, OfficerRole
 from domain.working_days import add_working_days
 

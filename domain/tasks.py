@@ -578,7 +578,6 @@ __all__ = [
     "CANCELLED",
     "DONE",
     "LIVE",
-    "LIVE_NOW",
     "ON_HOLD",
     "OPEN",
     "RELEASE_JOB",
