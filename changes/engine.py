@@ -87,12 +87,12 @@ _FOR_REVIEW = (
 )
 # Deciding locks the change and its case in one statement (deciders on one case take turns),
 # then reads the household (people with their addresses) and the change's evidence in queries
-# of their own, after the locks are granted. Rows merely
-# joined to a row that FOR UPDATE waited for are the ones seen before the wait (PostgreSQL
-# re-reads only the rows it locks), so a joined `decided_by` would still be empty when another
-# officer has just decided the change: who holds and who decided it are loaded when asked for
-# (a pending change has nobody to load; the deciding officer is already in the session). The
-# applicant who sent it, whom the decision is told to, does not change, so it comes joined.
+# of their own, after the locks are granted. Rows merely joined to a row that FOR UPDATE waited
+# for are the ones seen before the wait (PostgreSQL re-reads only the rows it locks), so a
+# joined `decided_by` would still be empty when another officer has just decided the change:
+# who holds and who decided it are loaded when asked for (a pending change has nobody to load;
+# the deciding officer is already in the session). The applicant who sent it, whom the
+# decision is told to, does not change, so it comes joined.
 _FOR_DECIDING = (
     select(PendingChange)
     .join(Case, Case.id == PendingChange.case_id)
@@ -563,8 +563,3 @@ def pending_lines(session: Session, case_id: int) -> list[PendingLine]:
 def pending_targets(session: Session, case_id: int) -> list[int | None]:
     """Whom each change waiting on the case is about (None: the case as a whole)."""
     return [line.target_person_id for line in pending_lines(session, case_id)]
-
-
-def pending_person_ids(session: Session, case_id: int) -> set[int]:
-    """People on the case with a change waiting (for "change pending" markers)."""
-    return {p for p in pending_targets(session, case_id) if p is not None}
