@@ -55,6 +55,23 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """On PostgreSQL a value already in UTC (connections use `TimeZone = UTC`, see
+        hearth.db) passes straight through: this runs for every timestamp of every row read,
+        and the general path cost a visible share of a page."""
+        if dialect.name != "postgresql":
+            return super().result_processor(dialect, coltype)
+        utc = dt.UTC
+
+        def process(value: dt.datetime | None) -> dt.datetime | None:
+            if value is None or value.tzinfo is utc:
+                return value
+            if value.tzinfo is None:
+                return value.replace(tzinfo=utc)
+            return value.astimezone(utc)
+
+        return process
+
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
 str50 = Annotated[str, mapped_column(String(50))]

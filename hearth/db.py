@@ -56,7 +56,10 @@ def _sqlite_begin(connection: Any) -> None:
 # every statement put the review page at 4.9–5.6 ms of database CPU a request against 1.3–1.6).
 # The lists, whose statements select 20 cases or 80,000, plan for their values in their own
 # transaction (`domain.case_list.run`).
-POSTGRESQL_SETTINGS = {"max_parallel_workers_per_gather": "0"}
+#
+# Timestamps come back in UTC (`TimeZone = UTC`): psycopg then tags them with `datetime.UTC`
+# itself, so `domain.base.UTCDateTime` passes them through instead of converting every one.
+POSTGRESQL_SETTINGS = {"max_parallel_workers_per_gather": "0", "timezone": "'UTC'"}
 
 
 def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:

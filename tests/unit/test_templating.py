@@ -37,3 +37,20 @@ def test_a_template_that_does_not_compile_is_found_at_once() -> None:
     )
     with pytest.raises(TemplateSyntaxError):
         compile_all(env)
+
+
+def test_a_forms_csrf_field_comes_from_the_pages_token_without_an_import(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "HEARTH_DATA_DIR": str(tmp_path),
+            "HEARTH_MODE": "embedded",
+            "COUNCIL_NAME": "Templating CSRF Council",
+        }
+    )
+    env = build_templates(settings, Assets(settings.static_dir)).env
+    form = env.from_string("<form>{{ csrf() }}</form>")
+    assert form.render(csrf_token='a"b<') == (
+        '<form><input type="hidden" name="csrf_token" value="a&#34;b&lt;"></form>'
+    )
+    with pytest.raises(RuntimeError, match="csrf_token"):  # a page that forgot it is loud
+        form.render()
