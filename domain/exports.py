@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from openpyxl import Workbook
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain import case_list, history, jobs, sheets
@@ -158,14 +158,16 @@ def request_list_export(
 
 def mine(session: Session, officer: User, limit: int = 10) -> list[Export]:
     """The officer's latest exports of lists, newest first."""
-    return list(
-        session.scalars(
-            select(Export)
-            .where(Export.requested_by_id == officer.id, Export.kind == LIST)
-            .order_by(Export.created_at.desc(), Export.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_MINE, {"officer_id": officer.id, "limit": limit}))
+
+
+# Built once: every list page shows the officer's latest exports.
+_MINE = (
+    select(Export)
+    .where(Export.requested_by_id == bindparam("officer_id"), Export.kind == LIST)
+    .order_by(Export.created_at.desc(), Export.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 def get_own(session: Session, officer: User, export_id: int) -> Export:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, and_, delete, or_, select
+from sqlalchemy import ForeignKey, Index, Integer, String, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain import history
@@ -81,24 +81,38 @@ def views_for(session: Session, officer: User, kind: str = CASES) -> list[SavedL
     )
 
 
-def views_and_default(
-    session: Session, officer: User, kind: str = CASES
-) -> tuple[list[SavedList], SavedList | None]:
-    """`views_for` and `default_for` in one query (the list page shows both)."""
-    mine = SavedList.owner_id == officer.id
-    shared = SavedList.team_id == officer.team_id if officer.team_id else None
-    rows = session.execute(
+def _views(*, team: bool) -> Any:
+    mine = SavedList.owner_id == bindparam("officer_id")
+    return (
         select(SavedList, ListDefault.list_id)
         .outerjoin(
             ListDefault,
             and_(
                 ListDefault.list_id == SavedList.id,
-                ListDefault.user_id == officer.id,
-                ListDefault.kind == kind,
+                ListDefault.user_id == bindparam("officer_id"),
+                ListDefault.kind == bindparam("kind"),
             ),
         )
-        .where(SavedList.kind == kind, or_(mine, shared) if shared is not None else mine)
+        .where(
+            SavedList.kind == bindparam("kind"),
+            or_(mine, SavedList.team_id == bindparam("team_id")) if team else mine,
+        )
         .order_by(SavedList.name, SavedList.id)
+    )
+
+
+# Built once (every list page reads them): an officer in a team sees its shared views too.
+_VIEWS_WITH_TEAM = _views(team=True)
+_VIEWS_OWN = _views(team=False)
+
+
+def views_and_default(
+    session: Session, officer: User, kind: str = CASES
+) -> tuple[list[SavedList], SavedList | None]:
+    """`views_for` and `default_for` in one query (the list page shows both)."""
+    statement = _VIEWS_WITH_TEAM if officer.team_id else _VIEWS_OWN
+    rows = session.execute(
+        statement, {"officer_id": officer.id, "team_id": officer.team_id, "kind": kind}
     ).all()
     views = [view for view, _ in rows]
     return views, next((view for view, chosen in rows if chosen is not None), None)

@@ -164,6 +164,9 @@ def count_up_to(session: Session, rows: Select[*tuple[Any, ...]], cap: int) -> C
     return Count.of(int(found or 0), cap)
 
 
+_PLAN_FOR_VALUES = text("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 def plan_for_values(session: Session) -> None:
     """On PostgreSQL, plan the rest of this transaction's statements for their values. A list's
     statements repeat with values that select 20 rows or 80,000 (a team, an officer, a kind), and
@@ -173,7 +176,7 @@ def plan_for_values(session: Session) -> None:
     Only for lists: a page's other statements are cheaper on generic plans, their planning
     costing more than running them (`hearth.db`)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        session.execute(_PLAN_FOR_VALUES)
 
 
 __all__ = [
