@@ -17,9 +17,10 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -107,6 +108,18 @@ class Page(Generic[T]):
     next_cursor: str | None  # for the page after this one; None on the last page
 
 
+@lru_cache(maxsize=256)
+def _paged(stmt: Any, keys: tuple[SortKey, ...], resume: bool, size: int) -> Any:
+    """`stmt` in the keys' order, a page and one row long, after the values of the parameters
+    `after_0`, `after_1`… when it resumes. Built once for a statement a caller built once (the
+    cursor's values are parameters): building it and its cache key on every request cost a page
+    more than running it. A statement built for one request only passes through."""
+    if resume:
+        marks = [bindparam(f"after_{n}", type_=key.column.type) for n, key in enumerate(keys)]
+        stmt = stmt.where(after(keys, marks))
+    return stmt.order_by(*(key.order for key in keys)).limit(size + 1)
+
+
 def fetch(
     session: Session,
     stmt: Select[*tuple[Any, ...]],
@@ -121,10 +134,10 @@ def fetch(
     """A page of `stmt` ordered by `keys`, after `cursor`. `values_of(row)` gives a row's sort
     values (for the next cursor); `params` are values for the statement's bound parameters."""
     start = decode(cursor, keys)
+    paged = _paged(stmt, tuple(keys), start is not None, size)
     if start is not None:
-        stmt = stmt.where(after(keys, start))
-    stmt = stmt.order_by(*(key.order for key in keys)).limit(size + 1)
-    result = session.scalars(stmt, params) if scalars else session.execute(stmt, params)
+        params = {**(params or {}), **{f"after_{n}": v for n, v in enumerate(start)}}
+    result = session.scalars(paged, params) if scalars else session.execute(paged, params)
     rows: list[T] = list(result.unique() if scalars else result)  # type: ignore[arg-type]
     more = len(rows) > size
     rows = rows[:size]

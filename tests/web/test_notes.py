@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import notes, strands
+from backoffice import notes_queries
+from domain import notes, paging, strands
 from domain.history import SYSTEM, Actor
 from domain.history_kinds import HistoryKind
 from domain.models import HistoryEvent, User
@@ -203,6 +204,13 @@ def test_the_tab_lists_everything_filters_and_pages_newest_first(
     second = pages.fetch(pages.url("backoffice:case_notes", case_id=case.id) + older)
     more = [li["data-id"] + li["data-kind"] for li in second.select("#notes-list > li")]
     assert len(more) == 10 and not set(seen) & set(more)  # 4 notes, 1 action, 30 more notes
+    # Both pages again: the statements are the ones built for the first requests, the cursor's
+    # values parameters of them (building them again each time cost the tab a third of it).
+    built = (notes_queries._united.cache_info().misses, paging._paged.cache_info().misses)
+    again = pages.fetch(pages.url("backoffice:case_notes", case_id=case.id) + older)
+    assert [li["data-id"] + li["data-kind"] for li in again.select("#notes-list > li")] == more
+    pages.get("backoffice:case_notes", case_id=case.id)
+    assert (notes_queries._united.cache_info().misses, paging._paged.cache_info().misses) == built
 
 
 def test_a_note_is_corrected_by_its_author_only_and_only_for_a_while(
