@@ -27,7 +27,7 @@ from domain.history import Actor
 from domain.ids import parse_id
 from domain.models import Case, Person, User
 from domain.pending import EvidenceFile, FileDownload, PendingChange
-from domain.strands import STRAND_TYPES, Strand
+from domain.strands import Strand, case_strands
 from domain.vocab import Permission
 from web.context import Ctx
 from web.views import officer_view
@@ -152,11 +152,7 @@ def _uploads(ctx: Ctx) -> list[file_rules.Upload]:
 
 
 def _strands(ctx: Ctx, case: Case) -> list[Strand]:
-    return [
-        s
-        for s in ctx.db.scalars(select(Strand).where(Strand.case_id == case.id).order_by(Strand.id))
-        if s.type_code in STRAND_TYPES
-    ]
+    return case_strands(ctx.db, case.id)
 
 
 @officer_view(Permission.CASES)

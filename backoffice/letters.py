@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 from wtforms import FileField, Form, HiddenField, SelectField, StringField, TextAreaField
@@ -18,7 +17,7 @@ from domain import files, letters
 from domain.history import Actor
 from domain.ids import parse_id
 from domain.message_templates import MERGE_FIELDS
-from domain.strands import STRAND_TYPES, Strand
+from domain.strands import case_strands
 from domain.vocab import Permission
 from web.context import Ctx
 from web.downloads import attachment
@@ -127,8 +126,7 @@ def letter_new(ctx: Ctx) -> Response:
     ]
     form.strand.choices = [SelectChoice("", "None")] + [
         SelectChoice(str(s.id), f"{s.type.name} {s.reference}")
-        for s in ctx.db.scalars(select(Strand).where(Strand.case_id == case.id).order_by(Strand.id))
-        if s.type_code in STRAND_TYPES
+        for s in case_strands(ctx.db, case.id)
     ]
     if ctx.is_post:
         assert ctx.user is not None

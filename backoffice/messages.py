@@ -7,7 +7,6 @@ The rules — who can be sent what, merging, queuing the delivery — are in `do
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from starlette.responses import Response
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than the stubs
@@ -21,7 +20,7 @@ from domain.errors import NotFound
 from domain.history import Actor
 from domain.ids import parse_id
 from domain.models import Case
-from domain.strands import STRAND_TYPES, Strand
+from domain.strands import Strand, case_strands
 from domain.vocab import Permission
 from web.context import Ctx
 from web.views import officer_view
@@ -51,8 +50,7 @@ def case_messages(ctx: Ctx) -> Response:
 
 
 def _strands(ctx: Ctx, case: Case) -> list[Strand]:
-    found = ctx.db.scalars(select(Strand).where(Strand.case_id == case.id).order_by(Strand.id))
-    return [s for s in found if s.type_code in STRAND_TYPES]
+    return case_strands(ctx.db, case.id)
 
 
 @officer_view(Permission.CASES)

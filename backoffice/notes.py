@@ -26,7 +26,7 @@ from domain.ids import parse_id
 from domain.models import Case, Person, Team
 from domain.notes import About
 from domain.officers import officers_who_can
-from domain.strands import STRAND_TYPES, Strand
+from domain.strands import Strand, case_strands
 from domain.vocab import Permission
 from web.context import Ctx
 from web.fields import DateField
@@ -79,13 +79,10 @@ def _case_choices(ctx: Ctx, case: Case, *, strands: bool) -> list[SelectChoice]:
     for link in case.people:
         choices.append(SelectChoice(f"person:{link.person_id}", link.person.full_name))
     if strands:
-        for strand in ctx.db.scalars(
-            select(Strand).where(Strand.case_id == case.id).order_by(Strand.id)
-        ):
-            if strand.type_code in STRAND_TYPES:
-                choices.append(
-                    SelectChoice(f"strand:{strand.id}", f"{strand.type.name} {strand.reference}")
-                )
+        for strand in case_strands(ctx.db, case.id):
+            choices.append(
+                SelectChoice(f"strand:{strand.id}", f"{strand.type.name} {strand.reference}")
+            )
     return choices
 
 
@@ -133,11 +130,7 @@ def case_notes(ctx: Ctx) -> Response:
 
 def _render_tab(ctx: Ctx, case: Case) -> Response:
     people = sorted({cp.person_id: cp.person for cp in case.people}.values(), key=lambda p: p.id)
-    strands = [
-        s
-        for s in ctx.db.scalars(select(Strand).where(Strand.case_id == case.id).order_by(Strand.id))
-        if s.type_code in STRAND_TYPES
-    ]
+    strands = case_strands(ctx.db, case.id)
     kind = ctx.query.get("kind")
     person_id = parse_id(ctx.query.get("person") or "")
     strand_id = parse_id(ctx.query.get("strand") or "")

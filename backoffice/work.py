@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -69,9 +68,7 @@ def _render(ctx: Ctx, scope: wq.Scope, *, team: Team | None) -> Response:
             ctx.db, ctx.user.id, ctx.today, limit=OVERDUE_EVIDENCE_SHOWN
         )
         if supervisor:
-            context["other_teams"] = ctx.db.scalars(
-                select(Team).where(Team.active, Team.id != ctx.user.team_id).order_by(Team.name)
-            ).all()
+            context["other_teams"] = wq.other_teams(ctx.db, ctx.user.team_id)
         context["team_unclaimed"] = (
             wq.unclaimed_total(ctx.db, ctx.user.team_id) if ctx.user.team_id else 0
         )

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, func, literal, select, union_all
+from sqlalchemy import Date, Integer, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from domain import paging
-from domain.models import Case, CaseOfficer, CasePerson, User
+from domain.models import Case, CaseOfficer, CasePerson, Team, User
 from domain.notes import Action
 from domain.pending import WAITING, PendingChange
 from domain.task_model import LIVE_NOW
@@ -160,6 +160,19 @@ def _united_for(mine: bool, unclaimed: bool, kind: str | None) -> Any:
     return union_all(*_parts(replace(shape, kind=kind))).subquery()
 
 
+@functools.cache
+def _page_of(mine: bool, unclaimed: bool, kind: str | None) -> tuple[Any, tuple[Any, ...]]:
+    """A page's statement over the work of a shape and its sort keys, built once (so the
+    page's ordered form is built once too: see `paging.fetch`)."""
+    united = _united_for(mine, unclaimed, kind)
+    keys = (
+        paging.SortKey(united.c.target, kind=dt.date),
+        paging.SortKey(united.c.kind, kind=str),
+        paging.SortKey(united.c.id),
+    )
+    return select(united.c.target, united.c.kind, united.c.id), keys
+
+
 def _united(scope: Scope, *, kind: str | None) -> tuple[Any, dict[str, Any]]:
     mine = scope.user_id is not None
     params = {"me": scope.user_id} if mine else {"team": scope.team_id}
@@ -170,15 +183,11 @@ def work(
     session: Session, scope: Scope, today: dt.date, *, after: str | None, size: int = PAGE_SIZE
 ) -> paging.Page[Item]:
     """A page of the work, earliest target first."""
-    united, params = _united(scope, kind=scope.kind)
-    keys = (
-        paging.SortKey(united.c.target, kind=dt.date),
-        paging.SortKey(united.c.kind, kind=str),
-        paging.SortKey(united.c.id),
-    )
+    _, params = _united(scope, kind=scope.kind)
+    stmt, keys = _page_of(scope.user_id is not None, scope.unclaimed, scope.kind)
     page: paging.Page[Any] = paging.fetch(
         session,
-        select(united.c.target, united.c.kind, united.c.id),
+        stmt,
         keys,
         cursor=after,
         size=size,
@@ -204,14 +213,49 @@ def _state(target: dt.date, today: dt.date, *, on_hold: bool = False) -> str:
     return "Open"
 
 
+# A page's records, each kind with its case and who has it (built once).
+_IDS: Any = bindparam("ids", expanding=True)
+_TASKS = (
+    select(Task)
+    .where(Task.id.in_(_IDS))
+    .options(joinedload(Task.case), joinedload(Task.assignee), joinedload(Task.strand))
+)
+_CHANGES = (
+    select(PendingChange)
+    .where(PendingChange.id.in_(_IDS))
+    .options(joinedload(PendingChange.case), joinedload(PendingChange.assigned_to))
+)
+_ACTIONS = (
+    select(Action)
+    .where(Action.id.in_(_IDS))
+    .options(joinedload(Action.case), joinedload(Action.assignee))
+)
+_CASES = (
+    select(Case)
+    .where(Case.id.in_(_IDS))
+    .options(joinedload(Case.primary_link).joinedload(CasePerson.person))
+)
+_CASES_WAITING: Any = union_all(
+    select(
+        PendingChange.case_id.label("case_id"),
+        PendingChange.target_date.label("target"),
+        literal("change").label("what"),
+        literal(None).label("name"),
+    ).where(
+        PendingChange.case_id.in_(_IDS),
+        WAITING,
+        PendingChange.assigned_to_id.is_(None),
+    ),
+    select(Task.case_id, Task.target_date, literal("task"), Task.name).where(
+        Task.case_id.in_(_IDS), LIVE_NOW, Task.assignee_id.is_(None)
+    ),
+)
+
+
 def _load(session: Session, wanted: dict[str, list[int]], today: dt.date) -> dict[Any, Item]:
     found: dict[Any, Item] = {}
     if wanted.get("task"):
-        for task in session.scalars(
-            select(Task)
-            .where(Task.id.in_(wanted["task"]))
-            .options(joinedload(Task.case), joinedload(Task.assignee), joinedload(Task.strand))
-        ):
+        for task in session.scalars(_TASKS, {"ids": wanted["task"]}):
             assert task.target_date is not None
             found[("task", task.id)] = Item(
                 "task",
@@ -225,11 +269,7 @@ def _load(session: Session, wanted: dict[str, list[int]], today: dt.date) -> dic
                 task.version,
             )
     if wanted.get("change"):
-        for change in session.scalars(
-            select(PendingChange)
-            .where(PendingChange.id.in_(wanted["change"]))
-            .options(joinedload(PendingChange.case), joinedload(PendingChange.assigned_to))
-        ):
+        for change in session.scalars(_CHANGES, {"ids": wanted["change"]}):
             found[("change", change.id)] = Item(
                 "change",
                 change.id,
@@ -241,11 +281,7 @@ def _load(session: Session, wanted: dict[str, list[int]], today: dt.date) -> dic
                 change,
             )
     if wanted.get("action"):
-        for action in session.scalars(
-            select(Action)
-            .where(Action.id.in_(wanted["action"]))
-            .options(joinedload(Action.case), joinedload(Action.assignee))
-        ):
+        for action in session.scalars(_ACTIONS, {"ids": wanted["action"]}):
             found[("action", action.id)] = Item(
                 "action",
                 action.id,
@@ -265,29 +301,9 @@ def _load(session: Session, wanted: dict[str, list[int]], today: dt.date) -> dic
 def _load_cases(session: Session, ids: list[int], today: dt.date) -> dict[Any, Item]:
     """The cases of the page with what waits on each (one query for the cases, one for the
     waiting work)."""
-    cases = {
-        c.id: c
-        for c in session.scalars(
-            select(Case)
-            .where(Case.id.in_(ids))
-            .options(joinedload(Case.primary_link).joinedload(CasePerson.person))
-        )
-    }
-    changes = select(
-        PendingChange.case_id.label("case_id"),
-        PendingChange.target_date.label("target"),
-        literal("change").label("what"),
-        literal(None).label("name"),
-    ).where(
-        PendingChange.case_id.in_(ids),
-        WAITING,
-        PendingChange.assigned_to_id.is_(None),
-    )
-    tasks = select(Task.case_id, Task.target_date, literal("task"), Task.name).where(
-        Task.case_id.in_(ids), LIVE_NOW, Task.assignee_id.is_(None)
-    )
+    cases = {c.id: c for c in session.scalars(_CASES, {"ids": ids})}
     waiting: dict[int, list[Any]] = {}
-    rows: Sequence[Any] = session.execute(union_all(changes, tasks)).all()
+    rows: Sequence[Any] = session.execute(_CASES_WAITING, {"ids": ids}).all()
     for row in rows:
         waiting.setdefault(row.case_id, []).append(row)
     found: dict[Any, Item] = {}
@@ -324,18 +340,25 @@ class Counts:
     by_kind: dict[str, int]
 
 
+@functools.cache
+def _counts_for(mine: bool, unclaimed: bool) -> Any:
+    united = _united_for(mine, unclaimed, None)
+    today, soon = bindparam("today", type_=Date), bindparam("soon", type_=Date)
+    return select(
+        united.c.kind,
+        func.count(),
+        func.sum(case((united.c.target < today, 1), else_=0)),
+        func.sum(case(((united.c.target >= today) & (united.c.target <= soon), 1), else_=0)),
+    ).group_by(united.c.kind)
+
+
 def counts(session: Session, scope: Scope, today: dt.date) -> Counts:
     """How much work there is, overdue and due soon, by kind (one query)."""
+    _, params = _united(scope, kind=None)
     soon = add_working_days(today, DUE_SOON_DAYS)
-    united, params = _united(scope, kind=None)
     rows = session.execute(
-        select(
-            united.c.kind,
-            func.count(),
-            func.sum(case((united.c.target < today, 1), else_=0)),
-            func.sum(case(((united.c.target >= today) & (united.c.target <= soon), 1), else_=0)),
-        ).group_by(united.c.kind),
-        params,
+        _counts_for(scope.user_id is not None, scope.unclaimed),
+        {**params, "today": today, "soon": soon},
     ).all()
     by_kind = {kind: int(n) for kind, n, _, _ in rows}
     return Counts(
@@ -353,9 +376,26 @@ def unclaimed_total(session: Session, team_id: int, *, cap: int = TEAM_UNCLAIMED
     """How much of the team's work nobody has claimed, counted up to `cap` + 1 (the page says
     "more than" past the cap): a large team's pile is read only as far as the cap, so the cost
     does not grow with the council (one query)."""
-    united, params = _united(Scope(team_id=team_id, unclaimed=True), kind=None)
-    bounded = select(united.c.id).limit(cap + 1).subquery()
-    return int(session.scalar(select(func.count()).select_from(bounded), params) or 0)
+    _, params = _united(Scope(team_id=team_id, unclaimed=True), kind=None)
+    return int(session.scalar(_UNCLAIMED, {**params, "cap": cap + 1}) or 0)
+
+
+# A team's unclaimed work, counted up to a limit (built once).
+_UNCLAIMED = select(func.count()).select_from(
+    select(_united_for(False, True, None).c.id).limit(bindparam("cap")).subquery()
+)
+
+
+def other_teams(session: Session, team_id: int | None) -> list[Team]:
+    """The active teams but the officer's own, by name (a supervisor may look at any)."""
+    return list(session.scalars(_OTHER_TEAMS, {"team_id": team_id}))
+
+
+_OTHER_TEAMS = (
+    select(Team)
+    .where(Team.active, Team.id != func.coalesce(bindparam("team_id", type_=Integer), 0))
+    .order_by(Team.name)
+)
 
 
 @dataclass(frozen=True)
@@ -406,6 +446,7 @@ __all__ = [
     "Load",
     "Scope",
     "counts",
+    "other_teams",
     "unclaimed_total",
     "work",
     "workload",

@@ -465,17 +465,21 @@ def overdue_for(
 ) -> list[EvidenceRequest]:
     """The officer's requests still waiting past their date, longest overdue first."""
     return list(
-        session.scalars(
-            select(EvidenceRequest)
-            .where(
-                EvidenceRequest.requested_by_id == officer_id,
-                EvidenceRequest.status == RequestStatus.WAITING.value,
-                EvidenceRequest.due_date < today,
-            )
-            .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
-            .limit(limit)
-        )
+        session.scalars(_OVERDUE_FOR, {"officer_id": officer_id, "today": today, "limit": limit})
     )
+
+
+# Built once: My work shows it on every load.
+_OVERDUE_FOR = (
+    select(EvidenceRequest)
+    .where(
+        EvidenceRequest.requested_by_id == bindparam("officer_id"),
+        EvidenceRequest.status == RequestStatus.WAITING.value,
+        EvidenceRequest.due_date < bindparam("today"),
+    )
+    .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
+    .limit(bindparam("limit"))
+)
 
 
 __all__ = [

@@ -5,10 +5,24 @@ targets to a strand and a case."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from domain.base import Base, created_timestamp, inline, intpk, one_of, timestamp
 from domain.models import Case, Team, User
@@ -144,6 +158,35 @@ def after_hold(target: dt.date, held_from: dt.date, released_on: dt.date) -> tup
 # A live task (open or on hold), as a query condition: the partial indexes on live tasks apply
 # to prepared statements' generic plans too (`domain.base.inline`).
 LIVE_NOW = Task.status.in_([inline(status) for status in LIVE])
+
+
+# The case's open tasks' earliest target, by strand (built once: case pages read it).
+TARGETS_OF_CASE = (
+    select(Task.strand_id, func.min(Task.target_date))
+    .where(Task.case_id == bindparam("case_id"), Task.status == OPEN)
+    .group_by(Task.strand_id)
+)
+
+
+@functools.cache
+def tasks_of_case(by_strand: bool, live_only: bool) -> Any:
+    """A case's tasks (with the parameter `case_id`), or a strand's (`strand_id`), with who has
+    them and what they wait for, built once for each shape (case pages read them)."""
+    stmt = (
+        select(Task)
+        .where(Task.case_id == bindparam("case_id"))
+        .options(
+            joinedload(Task.assignee),
+            joinedload(Task.team),
+            joinedload(Task.strand),
+            joinedload(Task.after),
+        )
+    )
+    if by_strand:
+        stmt = stmt.where(Task.strand_id == bindparam("strand_id"))
+    if live_only:
+        stmt = stmt.where(Task.status.in_((WAITING, *LIVE)))
+    return stmt.order_by(Task.id)
 
 
 def earliest(targets: Iterable[dt.date | None]) -> dt.date | None:

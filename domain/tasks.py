@@ -26,8 +26,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from domain import history
 from domain.base import utcnow
@@ -49,11 +49,13 @@ from domain.task_model import (  # noqa: F401 (the record and its rules, re-expo
     REASON_MAX,
     RELEASE_JOB,
     STATUSES,
+    TARGETS_OF_CASE,
     WAITING,
     Task,
     after_hold,
     earliest,
     target_from,
+    tasks_of_case,
 )
 from domain.vocab import OfficerRole
 from domain.working_days import working_days_between
@@ -522,11 +524,7 @@ class Targets:
 
 def targets(session: Session, case_id: int) -> Targets:
     """The case's target and each strand's: the earliest target of their open tasks."""
-    rows = session.execute(
-        select(Task.strand_id, func.min(Task.target_date))
-        .where(Task.case_id == case_id, Task.status == OPEN)
-        .group_by(Task.strand_id)
-    ).all()
+    rows = session.execute(TARGETS_OF_CASE, {"case_id": case_id}).all()
     by_strand = {strand: day for strand, day in rows if strand is not None and day is not None}
     return Targets(earliest(day for _, day in rows), by_strand)
 
@@ -535,21 +533,8 @@ def case_tasks(
     session: Session, case_id: int, *, strand_id: int | None = None, live_only: bool = False
 ) -> list[Task]:
     """A case's tasks (or a strand's), those to do first, then by target; with who has them."""
-    stmt = (
-        select(Task)
-        .where(Task.case_id == case_id)
-        .options(
-            joinedload(Task.assignee),
-            joinedload(Task.team),
-            joinedload(Task.strand),
-            joinedload(Task.after),
-        )
-    )
-    if strand_id is not None:
-        stmt = stmt.where(Task.strand_id == strand_id)
-    if live_only:
-        stmt = stmt.where(Task.status.in_((WAITING, *LIVE)))
-    found = list(session.scalars(stmt.order_by(Task.id)))
+    stmt = tasks_of_case(strand_id is not None, live_only)
+    found = list(session.scalars(stmt, {"case_id": case_id, "strand_id": strand_id}))
     order = {OPEN: 0, ON_HOLD: 1, WAITING: 2, DONE: 3, CANCELLED: 4}
     far = dt.date.max
     return sorted(found, key=lambda t: (order[t.status], t.target_date or far, t.id))

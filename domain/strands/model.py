@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    bindparam,
     select,
     text,
 )
@@ -137,11 +138,22 @@ def find_by_reference(session: Session, reference: str) -> Strand | None:
 # --------------------------------------------------------------------------------------------
 
 
+# Built once: the case's tabs read it on every load.
+_CASE_STRANDS = select(Strand).where(Strand.case_id == bindparam("case_id")).order_by(Strand.id)
+
+
 def open_strands(session: Session, case_id: int, type_code: str | None = None) -> list[Strand]:
     stmt = select(Strand).where(Strand.case_id == case_id, Strand.is_open)
     if type_code is not None:
         stmt = stmt.where(Strand.type_code == type_code)
     return list(session.scalars(stmt.order_by(Strand.id)))
+
+
+def case_strands(session: Session, case_id: int) -> list[Strand]:
+    """The case's strands of the types the council has, open or closed, in the order they were
+    opened (by id): what a case's tabs offer to file a note, a letter or a file against."""
+    found = session.scalars(_CASE_STRANDS, {"case_id": case_id})
+    return [strand for strand in found if strand.type_code in STRAND_TYPES]
 
 
 def strands_of_case(session: Session, case_id: int, *, include_closed: bool = True) -> list[Strand]:

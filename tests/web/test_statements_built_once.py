@@ -1,0 +1,64 @@
+"""A busy page runs statements built once, not built again on every request (issue 19).
+
+Building a statement (and SQLAlchemy working out its cache key) cost some pages more than
+running it: the notes tab spent a third of its time that way, My work a quarter. Each page here
+is loaded twice; every statement the second load runs must be an object the first load ran
+(relationship loads, which SQLAlchemy builds itself, aside).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from tests.support.pages import Pages
+from tests.web.test_query_counts import _fill, _sign_in_officer, world  # noqa: F401
+
+BUILT_ONCE = [
+    ("backoffice:my_work", {}, {}),
+    ("backoffice:case_notes", {"case_id": "{case}"}, {}),
+]
+
+
+class Executed:
+    """The statements sessions run, as objects (kept, so that no id is reused)."""
+
+    def __init__(self) -> None:
+        self.statements: list[Any] = []
+
+    def __call__(self, state: ORMExecuteState) -> None:
+        if not state.is_relationship_load:
+            self.statements.append(state.statement)
+
+
+@pytest.fixture
+def executed() -> Iterator[Executed]:
+    watch = Executed()
+    event.listen(Session, "do_orm_execute", watch)
+    try:
+        yield watch
+    finally:
+        event.remove(Session, "do_orm_execute", watch)
+
+
+@pytest.mark.parametrize(("name", "path", "params"), BUILT_ONCE)
+def test_a_busy_page_builds_its_statements_once(
+    pages: Pages,
+    executed: Executed,
+    world: dict[str, Any],  # noqa: F811
+    name: str,
+    path: dict[str, str],
+    params: dict[str, str],
+) -> None:
+    _sign_in_officer(pages, world["reviewer"])
+    url, query = pages.url(name, **_fill(path, world)), _fill(params, world)
+    pages.fetch(url, params=query)
+    first = list(executed.statements)
+    executed.statements.clear()
+    pages.fetch(url, params=query)
+    again = [s for s in executed.statements if not any(s is f for f in first)]
+    assert executed.statements and not again, "\n---\n".join(str(s)[:300] for s in again)
