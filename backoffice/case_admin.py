@@ -27,7 +27,7 @@ from domain.history import Actor
 from domain.identity import normalise_postcode
 from domain.ids import parse_id
 from domain.models import Person, Team, User
-from domain.officers import officers_who_can
+from domain.officers import case_teams, officers_who_can
 from domain.vocab import RELATIONSHIPS, OfficerRole, Permission
 from web.context import Ctx
 from web.fields import DateField
@@ -38,9 +38,7 @@ MAX_DRAFT_PEOPLE = 20
 
 
 def _teams(ctx: Ctx) -> list[Team]:
-    return list(
-        ctx.db.scalars(select(Team).where(Team.allows_cases, Team.active).order_by(Team.name))
-    )
+    return case_teams(ctx.db, active_only=True)
 
 
 # --- a new case -----------------------------------------------------------------------------------

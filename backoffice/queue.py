@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from wtforms import Form, HiddenField, TextAreaField
@@ -17,7 +16,7 @@ from domain import files, notes, restricted
 from domain.household import members_on, past_members
 from domain.ids import parse_id
 from domain.models import Case, Team, User, parse_case_reference
-from domain.officers import OfficerChoice, active_officer, officers_who_can
+from domain.officers import OfficerChoice, active_officer, case_teams, officers_who_can
 from domain.pending import EvidenceFile, PendingChange
 from domain.vocab import Permission
 from web.context import Ctx
@@ -98,7 +97,7 @@ def _filter(ctx: Ctx, teams: list[Team]) -> queue.QueueFilter:
 @officer_view(Permission.QUEUE)
 def queue_page(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    teams = list(ctx.db.scalars(select(Team).where(Team.allows_cases).order_by(Team.name)))
+    teams = case_teams(ctx.db)
     f = _filter(ctx, teams)
     chosen = parse_id(f.assigned) if f.assigned not in (None, "me", "unassigned") else None
     officers_team = f.team_id or ctx.user.team_id

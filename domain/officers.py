@@ -49,6 +49,17 @@ def officers_who_can(
     return [OfficerChoice(id, name, team) for id, name, team in rows]
 
 
+def case_teams(session: Session, *, active_only: bool = False) -> list[Team]:
+    """The teams that may hold cases, by name (the queue's filter offers them all, inactive
+    ones too, since their cases' changes still wait; creating a case only the active ones)."""
+    return list(session.scalars(_ACTIVE_CASE_TEAMS if active_only else _CASE_TEAMS))
+
+
+# Built once: the queue shows them on every load.
+_CASE_TEAMS = select(Team).where(Team.allows_cases).order_by(Team.name)
+_ACTIVE_CASE_TEAMS = select(Team).where(Team.allows_cases, Team.active).order_by(Team.name)
+
+
 def active_officer(session: Session, officer_id: int | None) -> User | None:
     """The active officer with this id, or None."""
     officer = session.get(User, officer_id) if officer_id else None

@@ -11,10 +11,24 @@ of the same name apart: date of birth, current address, and the cases they are o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from domain import paging
@@ -156,45 +170,85 @@ def parse(raw: str | None) -> PersonSearch:
 NAME_WORDS = func.to_tsvector(literal_column("'simple'::regconfig"), Person.search_name)
 
 
-def _name_matches(words: tuple[str, ...], postgresql: bool) -> ColumnElement[bool]:
-    """Every word starts a word of the name, in any order ("jon smi" finds Jonathan Smith).
-    Words are letters and digits only (`name_words`), so they are safe in a text query."""
+def _name_matches(n_words: int, postgresql: bool) -> ColumnElement[bool]:
+    """Every word starts a word of the name, in any order ("jon smi" finds Jonathan Smith):
+    on PostgreSQL the parameter `words` is the text query ("jon:* & smi:*"); elsewhere each
+    word `w0`, `w1`… is a pattern pair (`_params`). Words are letters and digits only
+    (`name_words`), so they are safe in a text query."""
     if postgresql:
-        wanted = " & ".join(f"{word}:*" for word in words)
+        wanted = bindparam("words", type_=String)
         return NAME_WORDS.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), wanted))
     return and_(
         *(
-            or_(Person.search_name.like(f"{word}%"), Person.search_name.like(f"% {word}%"))
-            for word in words
+            or_(
+                Person.search_name.like(bindparam(f"w{n}")),
+                Person.search_name.like(bindparam(f"w{n}_inner")),
+            )
+            for n in range(n_words)
         )
     )
 
 
-def _condition(search: PersonSearch, postgresql: bool = False) -> ColumnElement[bool]:
-    if search.case_id is not None:
-        return Person.id.in_(
-            select(CasePerson.person_id).where(CasePerson.case_id == search.case_id)
+def _shape(search: PersonSearch) -> tuple[Any, ...]:
+    """What kind of search it is, which decides its statement (its values are parameters)."""
+    for kind in ("case_id", "person_id", "email", "phone", "ni_number", "postcode"):
+        if getattr(search, kind):
+            return (kind,)
+    return ("name", len(search.words), search.born is not None)
+
+
+def _params(search: PersonSearch, postgresql: bool) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "case_id": search.case_id,
+        "person_id": search.person_id,
+        "email": search.email,
+        "phone": search.phone,
+        "ni_number": search.ni_number,
+        "postcode": search.postcode,
+        "born": search.born,
+    }
+    if postgresql:
+        params["words"] = " & ".join(f"{word}:*" for word in search.words)
+    else:
+        for n, word in enumerate(search.words):
+            params[f"w{n}"], params[f"w{n}_inner"] = f"{word}%", f"% {word}%"
+    return params
+
+
+@functools.lru_cache(maxsize=64)
+def _matches(shape: tuple[Any, ...], postgresql: bool) -> Any:
+    """The sort keys of the people a search of this shape finds, at most `limit` of them:
+    built once for each shape (building it cost the search page more than running it)."""
+    kind = shape[0]
+    if kind == "case_id":
+        condition: ColumnElement[bool] = Person.id.in_(
+            select(CasePerson.person_id).where(CasePerson.case_id == bindparam("case_id"))
         )
-    if search.person_id is not None:
-        return Person.id == search.person_id
-    if search.email:
-        return Person.email == search.email
-    if search.phone:
-        return Person.phone_key == search.phone
-    if search.ni_number:
-        return Person.ni_number == search.ni_number
-    if search.postcode:
-        return Person.id.in_(
+    elif kind == "person_id":
+        condition = Person.id == bindparam("person_id")
+    elif kind == "email":
+        condition = Person.email == bindparam("email")
+    elif kind == "phone":
+        condition = Person.phone_key == bindparam("phone")
+    elif kind == "ni_number":
+        condition = Person.ni_number == bindparam("ni_number")
+    elif kind == "postcode":
+        condition = Person.id.in_(
             select(Address.person_id).where(
-                Address.postcode == search.postcode, Address.date_to.is_(None)
+                Address.postcode == bindparam("postcode"), Address.date_to.is_(None)
             )
         )
-    clauses = []
-    if search.words:
-        clauses.append(_name_matches(search.words, postgresql))
-    if search.born is not None:
-        clauses.append(Person.date_of_birth == search.born)
-    return and_(*clauses)
+    else:
+        _, n_words, by_born = shape
+        clauses = [_name_matches(n_words, postgresql)] if n_words else []
+        if by_born:
+            clauses.append(Person.date_of_birth == bindparam("born", type_=Date))
+        condition = and_(*clauses)
+    return (
+        select(Person.last_name, Person.first_name, Person.id)
+        .where(condition)
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 @dataclass(frozen=True)
@@ -245,14 +299,13 @@ def search(
     instead."""
     if query.error or query.is_empty:
         return Results([], None)
-    condition = _condition(query, _fuzzy(session))
+    postgresql = _fuzzy(session)
     # The sort keys of at most MAX_MATCHES + 1 people, then the page's people by id: ordering a
     # few hundred names here costs less than reading those rows twice to have the database
     # order them. (Code point order, as the databases' binary collation orders UTF-8.)
     keys = session.execute(
-        select(Person.last_name, Person.first_name, Person.id)
-        .where(condition)
-        .limit(max_matches + 1)
+        _matches(_shape(query), postgresql),
+        {**_params(query, postgresql), "limit": max_matches + 1},
     ).all()
     if len(keys) > max_matches:
         return Results([], None, too_many=True)
@@ -262,10 +315,7 @@ def search(
         ordered = [k for k in ordered if k > start]
     page_keys, more = ordered[:size], len(ordered) > size
     by_id = (
-        {
-            p.id: p
-            for p in session.scalars(select(Person).where(Person.id.in_([k[2] for k in page_keys])))
-        }
+        {p.id: p for p in session.scalars(_PEOPLE, {"ids": [k[2] for k in page_keys]})}
         if page_keys
         else {}
     )
@@ -296,30 +346,32 @@ def _similar(session: Session, query: PersonSearch) -> list[Person]:
     return list(session.scalars(stmt))
 
 
+# A page's people, their current addresses and their cases (built once).
+_IDS: Any = bindparam("ids", expanding=True)
+_PEOPLE = select(Person).where(Person.id.in_(_IDS))
+_ADDRESSES = select(Address).where(Address.person_id.in_(_IDS), Address.date_to.is_(None))
+_CASE_LINKS = (
+    select(
+        CasePerson.person_id,
+        CasePerson.case_id,
+        CasePerson.is_primary,
+        CasePerson.date_left,
+        Case.status,
+        Case.restricted,
+    )
+    .join(Case, Case.id == CasePerson.case_id)
+    .where(CasePerson.person_id.in_(_IDS))
+    .order_by(CasePerson.person_id, Case.status, CasePerson.case_id.desc())
+)
+
+
 def _with_context(session: Session, people: list[Person], today: dt.date) -> list[PersonRow]:
     if not people:
         return []
     ids = [p.id for p in people]
-    addresses = {
-        a.person_id: a
-        for a in session.scalars(
-            select(Address).where(Address.person_id.in_(ids), Address.date_to.is_(None))
-        )
-    }
+    addresses = {a.person_id: a for a in session.scalars(_ADDRESSES, {"ids": ids})}
     links: dict[int, list[CaseLink]] = {i: [] for i in ids}
-    rows = session.execute(
-        select(
-            CasePerson.person_id,
-            CasePerson.case_id,
-            CasePerson.is_primary,
-            CasePerson.date_left,
-            Case.status,
-            Case.restricted,
-        )
-        .join(Case, Case.id == CasePerson.case_id)
-        .where(CasePerson.person_id.in_(ids))
-        .order_by(CasePerson.person_id, Case.status, CasePerson.case_id.desc())
-    )
+    rows = session.execute(_CASE_LINKS, {"ids": ids})
     for person_id, case_id, is_primary, date_left, status, is_restricted in rows:
         links[person_id].append(
             CaseLink(

@@ -406,8 +406,10 @@ def test_name_searches_can_use_the_trigram_index(db: Session) -> None:
 
     db.execute(text("SET LOCAL enable_seqscan = off"))
     for query, index in (("jon smi", "ix_person_search_words"),):
-        condition = person_search._condition(person_search.parse(query), postgresql=True)
-        stmt = select(Person).where(condition)
+        search = person_search.parse(query)
+        stmt = person_search._matches(person_search._shape(search), True).params(
+            **person_search._params(search, True), limit=person_search.MAX_MATCHES + 1
+        )
         compiled = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
         plan = "\n".join(db.scalars(text(f"EXPLAIN {compiled}")))
         assert index in plan, plan
