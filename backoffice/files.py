@@ -9,10 +9,11 @@ Rules (types by content, sizes, what a file may be linked to, removal) are in `d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -79,11 +80,11 @@ class RemoveForm(Form):
     version = HiddenField()
 
 
-def _rows(
-    ctx: Ctx, case: Case, *, source: str | None, person_id: int | None, after: str | None
-) -> paging.Page[Any]:
-    """One page of the case's files with everything a row shows, in one statement (the download
-    count is a correlated count on the (file_id, downloaded_at) index)."""
+@functools.cache
+def _files_of_case(by_source: bool, by_person: bool) -> Any:
+    """The statement of a page of a case's files with everything a row shows (the download
+    count is a correlated count on the (file_id, downloaded_at) index), built once for each
+    shape of filters: its values are parameters."""
     uploader = aliased(User)
     downloads = (
         select(func.count(FileDownload.id))
@@ -96,22 +97,30 @@ def _rows(
         .outerjoin(Person, Person.id == EvidenceFile.person_id)
         .outerjoin(Strand, Strand.id == EvidenceFile.strand_id)
         .outerjoin(PendingChange, PendingChange.id == EvidenceFile.change_id)
-        .where(EvidenceFile.case_id == case.id, EvidenceFile.removed_at.is_(None))
+        .where(EvidenceFile.case_id == bindparam("case_id"), EvidenceFile.removed_at.is_(None))
     )
     # Evidence uploaded for a change not yet sent stays with the applicant's draft.
     stmt = stmt.where((EvidenceFile.source != "portal") | EvidenceFile.change_id.is_not(None))
-    if source is not None:
-        stmt = stmt.where(EvidenceFile.source == source)
-    if person_id is not None:
-        stmt = stmt.where(EvidenceFile.person_id == person_id)
+    if by_source:
+        stmt = stmt.where(EvidenceFile.source == bindparam("source"))
+    if by_person:
+        stmt = stmt.where(EvidenceFile.person_id == bindparam("person_id"))
+    return stmt
+
+
+def _rows(
+    ctx: Ctx, case: Case, *, source: str | None, person_id: int | None, after: str | None
+) -> paging.Page[Any]:
+    """One page of the case's files with everything a row shows, in one statement."""
     return paging.fetch(
         ctx.db,
-        stmt,
+        _files_of_case(source is not None, person_id is not None),
         ORDER,
         cursor=after,
         size=PAGE_SIZE,
         values_of=lambda row: (row[0].created_at, row[0].id),
         scalars=False,
+        params={"case_id": case.id, "source": source, "person_id": person_id},
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from domain import history
@@ -33,8 +33,17 @@ class CouncilSetting(Base):
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(CouncilSetting, key)
+    row = session.scalars(_SETTING, {"key": key}).first()
     return default if row is None else row.value
+
+
+# Built once (reviews and acceptances read the bedroom policy); no autoflush, as with
+# `Session.get`: a rule reading a setting mid-change must not flush the change half made.
+_SETTING = (
+    select(CouncilSetting)
+    .where(CouncilSetting.key == bindparam("key"))
+    .execution_options(autoflush=False)
+)
 
 
 def set_setting(session: Session, actor: Actor, key: str, value: Any) -> CouncilSetting:

@@ -49,20 +49,25 @@ from domain.vocab import ActorKind
 
 
 def open_bedroom_assessment(session: Session, case_id: int) -> Strand | None:
-    stmt = select(Strand).where(
-        Strand.case_id == case_id, Strand.type_code == BEDROOM_ASSESSMENT, Strand.is_open
-    )
-    return session.scalars(stmt).first()
+    return session.scalars(_OPEN_ASSESSMENT, {"case_id": case_id}).first()
 
 
 def latest_version(session: Session, strand_id: int) -> BedroomAssessmentVersion | None:
-    stmt = (
-        select(BedroomAssessmentVersion)
-        .where(BedroomAssessmentVersion.strand_id == strand_id)
-        .order_by(BedroomAssessmentVersion.number.desc())
-        .limit(1)
-    )
-    return session.scalars(stmt).first()
+    return session.scalars(_LATEST_VERSION, {"strand_id": strand_id}).first()
+
+
+# Built once: the review page and accepting a change read them.
+_OPEN_ASSESSMENT = select(Strand).where(
+    Strand.case_id == bindparam("case_id"),
+    Strand.type_code == BEDROOM_ASSESSMENT,
+    Strand.is_open,
+)
+_LATEST_VERSION = (
+    select(BedroomAssessmentVersion)
+    .where(BedroomAssessmentVersion.strand_id == bindparam("strand_id"))
+    .order_by(BedroomAssessmentVersion.number.desc())
+    .limit(1)
+)
 
 
 def current_assessment(session: Session, case_id: int) -> BedroomAssessmentVersion | None:
