@@ -7,6 +7,7 @@ a record; business rules stay in `domain/` (this module only reads and words thi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,7 @@ from changes import engine
 from changes.kinds import kind_of
 from domain import clock, notes, paging
 from domain.assessments import BedroomAssessmentVersion
+from domain.base import UTCDateTime
 from domain.bedrooms import UNBORN_SUFFIX
 from domain.clock import long_date
 from domain.errors import NotFound
@@ -477,17 +479,36 @@ HISTORY_ORDER = (
 
 
 def history_kinds(session: Session, case_id: int) -> list[str]:
-    stmt = select(HistoryEvent.kind).where(HistoryEvent.case_id == case_id).distinct()
-    return sorted(session.scalars(stmt), key=kind_label)
+    return sorted(session.scalars(_HISTORY_KINDS, {"case_id": case_id}), key=kind_label)
 
 
 def history_months(session: Session, case_id: int) -> list[str]:
     """The months (in England) with events on the case, newest first, as "YYYY-MM"."""
-    moments = session.scalars(
-        select(HistoryEvent.occurred_at).where(HistoryEvent.case_id == case_id)
-    )
+    moments = session.scalars(_HISTORY_MOMENTS, {"case_id": case_id})
     months = {clock.month_of(moment) for moment in moments}
     return sorted(months, reverse=True)
+
+
+# Built once (the history tab reads them on every load), as are its pages' statements.
+_HISTORY_KINDS = (
+    select(HistoryEvent.kind).where(HistoryEvent.case_id == bindparam("case_id")).distinct()
+)
+_HISTORY_MOMENTS = select(HistoryEvent.occurred_at).where(
+    HistoryEvent.case_id == bindparam("case_id")
+)
+
+
+@functools.cache
+def _history_of(by_kind: bool, by_month: bool) -> Any:
+    stmt = select(HistoryEvent).where(HistoryEvent.case_id == bindparam("case_id"))
+    if by_kind:
+        stmt = stmt.where(HistoryEvent.kind == bindparam("kind"))
+    if by_month:
+        stmt = stmt.where(
+            HistoryEvent.occurred_at >= bindparam("start", type_=UTCDateTime),
+            HistoryEvent.occurred_at < bindparam("end", type_=UTCDateTime),
+        )
+    return stmt
 
 
 @dataclass(frozen=True)
@@ -498,21 +519,16 @@ class HistoryPage:
 
 def history_page(session: Session, case_id: int, chosen: HistoryFilter) -> HistoryPage:
     """The case's history, newest first, filtered, a page at a time (keyset on occurred_at, id)."""
-    stmt = select(HistoryEvent).where(HistoryEvent.case_id == case_id)
-    if chosen.kind:
-        stmt = stmt.where(HistoryEvent.kind == chosen.kind)
     bounds = month_bounds(chosen.month) if chosen.month else None
-    if bounds is not None:
-        stmt = stmt.where(
-            HistoryEvent.occurred_at >= bounds[0], HistoryEvent.occurred_at < bounds[1]
-        )
+    start, end = bounds if bounds is not None else (None, None)
     found: paging.Page[HistoryEvent] = paging.fetch(
         session,
-        stmt,
+        _history_of(bool(chosen.kind), bounds is not None),
         HISTORY_ORDER,
         cursor=chosen.after,
         size=HISTORY_PAGE_SIZE,
         values_of=lambda event: (event.occurred_at, event.id),
+        params={"case_id": case_id, "kind": chosen.kind, "start": start, "end": end},
     )
     return HistoryPage(found.rows, found.next_cursor)
 

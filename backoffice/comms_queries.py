@@ -11,11 +11,12 @@ Each kind is a `Part`: a SELECT of (kind, id, at) for a case, and a loader that 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from domain import paging
@@ -59,24 +60,32 @@ class CommsRow:
 @dataclass(frozen=True)
 class Part:
     kind: str
-    select: Callable[[int], Any]
+    select: Callable[[], Any]  # its (kind, id, at) on the case of the parameter `case_id`
     load: Callable[[Session, Sequence[int]], list[CommsRow]]
 
 
-def _messages(case_id: int) -> Any:
+# Built once, as the loaders' statements are: the tab's values are parameters.
+_CASE: Any = bindparam("case_id")
+_IDS: Any = bindparam("ids", expanding=True)
+
+
+def _messages() -> Any:
     return select(
         literal("message").label("kind"),
         Message.id.label("id"),
         Message.created_at.label("at"),
-    ).where(Message.case_id == case_id)
+    ).where(Message.case_id == _CASE)
+
+
+_MESSAGES = (
+    select(Message)
+    .where(Message.id.in_(_IDS))
+    .options(joinedload(Message.sent_by), joinedload(Message.person))
+)
 
 
 def _load_messages(session: Session, ids: Sequence[int]) -> list[CommsRow]:
-    found = session.scalars(
-        select(Message)
-        .where(Message.id.in_(list(ids)))
-        .options(joinedload(Message.sent_by), joinedload(Message.person))
-    )
+    found = session.scalars(_MESSAGES, {"ids": list(ids)})
     return [
         CommsRow(
             kind="message",
@@ -96,16 +105,19 @@ def _load_messages(session: Session, ids: Sequence[int]) -> list[CommsRow]:
     ]
 
 
-def _emails(case_id: int) -> Any:
+def _emails() -> Any:
     return select(
         literal("email").label("kind"),
         OutboxEmail.id.label("id"),
         OutboxEmail.created_at.label("at"),
-    ).where(OutboxEmail.case_id == case_id, OutboxEmail.kind != OUTBOX_KIND)
+    ).where(OutboxEmail.case_id == _CASE, OutboxEmail.kind != OUTBOX_KIND)
+
+
+_EMAILS = select(OutboxEmail).where(OutboxEmail.id.in_(_IDS))
 
 
 def _load_emails(session: Session, ids: Sequence[int]) -> list[CommsRow]:
-    found = session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(list(ids))))
+    found = session.scalars(_EMAILS, {"ids": list(ids)})
     return [
         CommsRow(
             kind="email",
@@ -124,27 +136,30 @@ def _load_emails(session: Session, ids: Sequence[int]) -> list[CommsRow]:
     ]
 
 
-def _letters(case_id: int) -> Any:
+def _letters() -> Any:
     return select(
         literal("letter").label("kind"),
         EvidenceFile.id.label("id"),
         EvidenceFile.created_at.label("at"),
     ).where(
-        EvidenceFile.case_id == case_id,
+        EvidenceFile.case_id == _CASE,
         EvidenceFile.source == "letter",
         EvidenceFile.content_type == DOCX,  # a letter's PDF is shown with it
         EvidenceFile.removed_at.is_(None),
     )
 
 
+_UPLOADER = aliased(User)
+_LETTERS = (
+    select(EvidenceFile, Person, _UPLOADER.name)
+    .outerjoin(Person, Person.id == EvidenceFile.person_id)
+    .outerjoin(_UPLOADER, _UPLOADER.id == EvidenceFile.uploaded_by_user_id)
+    .where(EvidenceFile.id.in_(_IDS))
+)
+
+
 def _load_letters(session: Session, ids: Sequence[int]) -> list[CommsRow]:
-    uploader = aliased(User)
-    found = session.execute(
-        select(EvidenceFile, Person, uploader.name)
-        .outerjoin(Person, Person.id == EvidenceFile.person_id)
-        .outerjoin(uploader, uploader.id == EvidenceFile.uploaded_by_user_id)
-        .where(EvidenceFile.id.in_(list(ids)))
-    )
+    found = session.execute(_LETTERS, {"ids": list(ids)})
     return [
         CommsRow(
             kind="letter",
@@ -172,24 +187,32 @@ PARTS: tuple[Part, ...] = (
 )
 
 
-def sent_on_case(
-    session: Session, case_id: int, *, after: str | None, size: int = PAGE_SIZE
-) -> paging.Page[CommsRow]:
-    """A page of what was sent on the case, newest first."""
-    united = union_all(*(part.select(case_id) for part in PARTS)).subquery()
+@functools.cache
+def _sent() -> tuple[Any, tuple[paging.SortKey, ...]]:
+    """Every kind's (kind, id, at) on the case, as one statement with its sort keys."""
+    united = union_all(*(part.select() for part in PARTS)).subquery()
     keys = (
         paging.SortKey(united.c.at, descending=True, kind=dt.datetime),
         paging.SortKey(united.c.kind, descending=True, kind=str),
         paging.SortKey(united.c.id, descending=True),
     )
+    return select(united.c.at, united.c.kind, united.c.id), keys
+
+
+def sent_on_case(
+    session: Session, case_id: int, *, after: str | None, size: int = PAGE_SIZE
+) -> paging.Page[CommsRow]:
+    """A page of what was sent on the case, newest first."""
+    stmt, keys = _sent()
     page: paging.Page[Any] = paging.fetch(
         session,
-        select(united.c.at, united.c.kind, united.c.id),
+        stmt,
         keys,
         cursor=after,
         size=size,
         values_of=lambda row: (row.at, row.kind, row.id),
         scalars=False,
+        params={"case_id": case_id},
     )
     wanted: dict[str, list[int]] = {}
     for row in page.rows:

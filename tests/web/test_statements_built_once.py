@@ -28,7 +28,9 @@ BUILT_ONCE = [
     ("backoffice:review", {"change_id": "{change}"}, {}),
     ("backoffice:case", {"case_id": "{case}"}, {}),
     ("backoffice:case_people", {"case_id": "{case}"}, {}),
+    ("backoffice:case_history", {"case_id": "{case}"}, {}),
     ("backoffice:case_files", {"case_id": "{case}"}, {}),
+    ("backoffice:case_messages", {"case_id": "{case}"}, {}),
     ("backoffice:people", {}, {"q": "Khan"}),
     ("backoffice:people", {}, {"q": "Amira Khan"}),
 ]
