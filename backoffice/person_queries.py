@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Date, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from domain import paging
@@ -66,18 +66,25 @@ def memberships(session: Session, person: Person, today: dt.date) -> list[Member
     case_ids = [link.case_id for link in links]
     others: dict[int, list[CasePerson]] = {case_id: [] for case_id in case_ids}
     members = session.scalars(
-        select(CasePerson)
-        .where(
-            CasePerson.case_id.in_(case_ids),
-            CasePerson.person_id != person.id,
-            CasePerson.member_on(today),
-        )
-        .options(joinedload(CasePerson.person))
-        .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
+        _OTHER_MEMBERS, {"case_ids": case_ids, "person_id": person.id, "today": today}
     )
     for member in members:
         others[member.case_id].append(member)
     return [Membership(link, link.case, others[link.case_id]) for link in links]
+
+
+# Built once, as the page's other statements are (its values are parameters).
+_OTHER_MEMBERS = (
+    select(CasePerson)
+    .where(
+        CasePerson.case_id.in_(bindparam("case_ids", expanding=True)),
+        CasePerson.person_id != bindparam("person_id"),
+        CasePerson.member_on(bindparam("today", type_=Date)),  # type: ignore[arg-type]
+    )
+    .options(joinedload(CasePerson.person))
+    .order_by(CasePerson.is_primary.desc(), CasePerson.date_joined, CasePerson.id)
+)
+_PERSON_HISTORY = select(HistoryEvent).where(HistoryEvent.person_id == bindparam("person_id"))
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,12 @@ def person_history(session: Session, person_id: int, after: str | None) -> Histo
     """What happened to a person's own record, newest first, a page at a time."""
     found: paging.Page[HistoryEvent] = paging.fetch(
         session,
-        select(HistoryEvent).where(HistoryEvent.person_id == person_id),
+        _PERSON_HISTORY,
         HISTORY_ORDER,
         cursor=after,
         size=HISTORY_PAGE_SIZE,
         values_of=lambda event: (event.occurred_at, event.id),
+        params={"person_id": person_id},
     )
     return HistoryPage(found.rows, found.next_cursor)
 
@@ -104,12 +112,13 @@ NOTES_SHOWN = 10
 
 def recent_notes(session: Session, person_id: int) -> list[Note]:
     """The newest notes about the person (their cases' notes are on each case's tab)."""
-    return list(
-        session.scalars(
-            select(Note)
-            .where(Note.person_id == person_id)
-            .options(joinedload(Note.created_by))
-            .order_by(Note.created_at.desc(), Note.id.desc())
-            .limit(NOTES_SHOWN)
-        )
-    )
+    return list(session.scalars(_RECENT_NOTES, {"person_id": person_id}))
+
+
+_RECENT_NOTES = (
+    select(Note)
+    .where(Note.person_id == bindparam("person_id"))
+    .options(joinedload(Note.created_by))
+    .order_by(Note.created_at.desc(), Note.id.desc())
+    .limit(NOTES_SHOWN)
+)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from starlette.responses import Response
 from wtforms import Form, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than stubs
@@ -283,14 +282,7 @@ def evidence_for(
     ctx: Ctx, strand: Strand
 ) -> tuple[list[er.EvidenceRequest], dict[int, list[EvidenceFile]]]:
     """The strand's evidence requests, newest first, and the files sent for each."""
-    requests = list(
-        ctx.db.scalars(
-            select(er.EvidenceRequest)
-            .where(er.EvidenceRequest.strand_id == strand.id)
-            .order_by(er.EvidenceRequest.requested_at.desc(), er.EvidenceRequest.id.desc())
-            .limit(100)
-        )
-    )
+    requests = er.for_strand(ctx.db, strand.id)
     return requests, er.files_of(ctx.db, [r.id for r in requests])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.responses import Response
 
 from backoffice import register
@@ -31,8 +31,34 @@ from web.views import officer_view
 HISTORY_SHOWN = 50
 
 
+# Built once: the strand page reads them on every load.
+_STRAND = select(Strand).where(Strand.id == bindparam("id"))
+_JOURNAL = (
+    select(HistoryEvent)
+    .where(
+        HistoryEvent.case_id == bindparam("case_id"),
+        HistoryEvent.kind.in_(
+            [
+                HistoryKind.STRAND_OPENED,
+                HistoryKind.STRAND_STATUS_CHANGED,
+                HistoryKind.STRAND_UPDATED,
+                HistoryKind.STRAND_MOVED_IN,
+                HistoryKind.STRAND_MOVED_OUT,
+                HistoryKind.EVIDENCE_REQUESTED,
+                HistoryKind.EVIDENCE_SENT,
+                HistoryKind.EVIDENCE_ACCEPTED,
+                HistoryKind.EVIDENCE_ASKED_AGAIN,
+                HistoryKind.EVIDENCE_CANCELLED,
+            ]
+        ),
+    )
+    .order_by(HistoryEvent.occurred_at.desc(), HistoryEvent.id.desc())
+    .limit(500)
+)
+
+
 def _strand(ctx: Ctx, case: Case) -> Strand:
-    strand = ctx.db.get(Strand, int(ctx.request.path_params["strand_id"]))
+    strand = ctx.db.scalars(_STRAND, {"id": int(ctx.request.path_params["strand_id"])}).first()
     if strand is None or strand.case_id != case.id or strand.type_code not in strands.STRAND_TYPES:
         raise NotFound("There is no such application or assessment on this case")
     return strand
@@ -181,30 +207,7 @@ def _render_strand(
     ]
     workflow = workflows.workflow_of(strand)
     options = [] if stype.workflow else workflows.available_moves(ctx.db, strand)
-    events = list(
-        ctx.db.scalars(
-            select(HistoryEvent)
-            .where(
-                HistoryEvent.case_id == case.id,
-                HistoryEvent.kind.in_(
-                    [
-                        HistoryKind.STRAND_OPENED,
-                        HistoryKind.STRAND_STATUS_CHANGED,
-                        HistoryKind.STRAND_UPDATED,
-                        HistoryKind.STRAND_MOVED_IN,
-                        HistoryKind.STRAND_MOVED_OUT,
-                        HistoryKind.EVIDENCE_REQUESTED,
-                        HistoryKind.EVIDENCE_SENT,
-                        HistoryKind.EVIDENCE_ACCEPTED,
-                        HistoryKind.EVIDENCE_ASKED_AGAIN,
-                        HistoryKind.EVIDENCE_CANCELLED,
-                    ]
-                ),
-            )
-            .order_by(HistoryEvent.occurred_at.desc(), HistoryEvent.id.desc())
-            .limit(500)
-        )
-    )
+    events = list(ctx.db.scalars(_JOURNAL, {"case_id": case.id}))
     evidence, evidence_files = register.evidence_for(ctx, strand)
     mine = [e for e in events if (e.after or {}).get("strand") == strand.reference][:HISTORY_SHOWN]
     assert ctx.user is not None

@@ -532,13 +532,14 @@ def changes_for_case(session: Session, case_id: int) -> list[PendingChange]:
 
 
 def changes_by_account(session: Session, account_id: int) -> list[PendingChange]:
-    return list(
-        session.scalars(
-            select(PendingChange)
-            .where(PendingChange.submitted_by_account_id == account_id)
-            .order_by(PendingChange.submitted_at.desc(), PendingChange.id.desc())
-        )
-    )
+    return list(session.scalars(_BY_ACCOUNT, {"account_id": account_id}))
+
+
+_BY_ACCOUNT = (
+    select(PendingChange)
+    .where(PendingChange.submitted_by_account_id == bindparam("account_id"))
+    .order_by(PendingChange.submitted_at.desc(), PendingChange.id.desc())
+)
 
 
 _PENDING_LINES = select(PendingChange.kind, PendingChange.target_person_id).where(

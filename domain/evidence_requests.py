@@ -417,19 +417,29 @@ def for_case(session: Session, case_id: int) -> list[EvidenceRequest]:
     return list(session.scalars(_FOR_CASE, {"case_id": case_id}))
 
 
+def for_strand(session: Session, strand_id: int) -> list[EvidenceRequest]:
+    """The application's requests, newest first (the latest 100)."""
+    return list(session.scalars(_FOR_STRAND, {"strand_id": strand_id}))
+
+
 def outstanding_for_case(session: Session, case_id: int) -> list[EvidenceRequest]:
     """What the applicant is asked for and has not had accepted yet, soonest due first."""
-    return list(
-        session.scalars(
-            select(EvidenceRequest)
-            .where(
-                EvidenceRequest.case_id == case_id,
-                EvidenceRequest.status.in_(OUTSTANDING),
-            )
-            .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
-            .limit(50)
-        )
-    )
+    return list(session.scalars(_OUTSTANDING_FOR_CASE, {"case_id": case_id}))
+
+
+# Built once: the strand page and the applicant's "Your case" read them on every load.
+_FOR_STRAND = (
+    select(EvidenceRequest)
+    .where(EvidenceRequest.strand_id == bindparam("strand_id"))
+    .order_by(EvidenceRequest.requested_at.desc(), EvidenceRequest.id.desc())
+    .limit(100)
+)
+_OUTSTANDING_FOR_CASE = (
+    select(EvidenceRequest)
+    .where(EvidenceRequest.case_id == bindparam("case_id"), EvidenceRequest.status.in_(OUTSTANDING))
+    .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
+    .limit(50)
+)
 
 
 def outstanding_for_strand(session: Session, strand_id: int) -> list[EvidenceRequest]:
@@ -451,13 +461,19 @@ def files_of(session: Session, request_ids: Sequence[int]) -> dict[int, list[Evi
     found: dict[int, list[EvidenceFile]] = {i: [] for i in request_ids}
     if not request_ids:
         return found
-    for record in session.scalars(
-        select(EvidenceFile)
-        .where(EvidenceFile.request_id.in_(request_ids), EvidenceFile.removed_at.is_(None))
-        .order_by(EvidenceFile.id)
-    ):
+    for record in session.scalars(_FILES_OF, {"ids": list(request_ids)}):
         found[record.request_id or 0].append(record)
     return found
+
+
+_FILES_OF = (
+    select(EvidenceFile)
+    .where(
+        EvidenceFile.request_id.in_(bindparam("ids", expanding=True)),
+        EvidenceFile.removed_at.is_(None),
+    )
+    .order_by(EvidenceFile.id)
+)
 
 
 def overdue_for(

@@ -14,7 +14,16 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, or_, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    bindparam,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from domain import history
@@ -122,18 +131,22 @@ def role_words(role: Role, sex: str | None) -> str:
 def related_to(session: Session, person_id: int) -> list[Related]:
     """Everyone related to a person, whichever side the relationship was recorded from (one
     query, the other people loaded with it)."""
-    rows = session.scalars(
-        select(PersonRelationship)
-        .where(
-            or_(
-                PersonRelationship.person_id == person_id,
-                PersonRelationship.related_person_id == person_id,
-            )
-        )
-        .options(joinedload(PersonRelationship.person), joinedload(PersonRelationship.related))
-        .order_by(PersonRelationship.id)
-    )
+    rows = session.scalars(_RELATED_TO, {"person_id": person_id})
     return [Related(r, r.other_than(person_id), r.role_of_other(person_id)) for r in rows]
+
+
+# Built once: the person page and the household tab read it.
+_RELATED_TO = (
+    select(PersonRelationship)
+    .where(
+        or_(
+            PersonRelationship.person_id == bindparam("person_id"),
+            PersonRelationship.related_person_id == bindparam("person_id"),
+        )
+    )
+    .options(joinedload(PersonRelationship.person), joinedload(PersonRelationship.related))
+    .order_by(PersonRelationship.id)
+)
 
 
 def _between(session: Session, a: int, b: int) -> PersonRelationship | None:

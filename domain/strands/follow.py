@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from domain.base import UTCDateTime
 from domain.errors import RuleBroken
 from domain.strands.editing import names_for
 from domain.strands.fields import display, is_empty
@@ -36,6 +37,17 @@ class Followed:
     closed_on: dt.date | None
 
 
+# Built once: "Your case" reads it on every load.
+_FOLLOWED = (
+    select(Strand)
+    .where(
+        Strand.case_id == bindparam("case_id"),
+        or_(Strand.is_open, Strand.closed_at >= bindparam("since", type_=UTCDateTime)),
+    )
+    .order_by(Strand.is_open.desc(), Strand.id.desc())
+)
+
+
 def followed(
     session: Session, case_id: int, today: dt.date, *, words: Callable[[Strand], str]
 ) -> list[Followed]:
@@ -46,12 +58,7 @@ def followed(
         today - dt.timedelta(days=SHOWN_AFTER_CLOSING_DAYS), dt.time(0), dt.UTC
     )
     strands: Sequence[Strand] = session.scalars(
-        select(Strand)
-        .where(
-            Strand.case_id == case_id,
-            or_(Strand.is_open, Strand.closed_at >= since),
-        )
-        .order_by(Strand.is_open.desc(), Strand.id.desc())
+        _FOLLOWED, {"case_id": case_id, "since": since}
     ).all()
     # (one moved to another case is shown there, not here)
     shown = [s for s in strands if s.is_open or s.status != s.type.moved_status]

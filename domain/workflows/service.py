@@ -6,7 +6,17 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from domain import clock, history, strands
@@ -77,23 +87,25 @@ class StrandMove(Base):
 
 def current_cycle(session: Session, strand_id: int) -> int:
     """0 until the strand is first reopened, then 1, 2, …"""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(StrandMove)
-            .where(StrandMove.strand_id == strand_id, StrandMove.reopens)
-        )
-        or 0
-    )
+    return int(session.scalar(_CYCLE, {"strand_id": strand_id}) or 0)
+
+
+# Built once (a strand's page reads them on every load).
+_CYCLE = (
+    select(func.count())
+    .select_from(StrandMove)
+    .where(StrandMove.strand_id == bindparam("strand_id"), StrandMove.reopens)
+)
+_ACTIONS_IN_CYCLE = (
+    select(CaseAction.action, func.count())
+    .where(CaseAction.strand_id == bindparam("strand_id"), CaseAction.cycle == bindparam("cycle"))
+    .group_by(CaseAction.action)
+)
 
 
 def facts_of(session: Session, strand: Strand) -> Facts:
     cycle = current_cycle(session, strand.id)
-    rows = session.execute(
-        select(CaseAction.action, func.count())
-        .where(CaseAction.strand_id == strand.id, CaseAction.cycle == cycle)
-        .group_by(CaseAction.action)
-    ).all()
+    rows = session.execute(_ACTIONS_IN_CYCLE, {"strand_id": strand.id, "cycle": cycle}).all()
     return Facts(
         status=strand.status,
         actions=Counter({str(code): int(n) for code, n in rows}),

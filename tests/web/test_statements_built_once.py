@@ -17,7 +17,11 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from domain.strands import Strand
 from tests.support.pages import Pages
-from tests.web.test_query_counts import _sign_in_officer, world  # noqa: F401
+from tests.web.test_query_counts import (  # noqa: F401
+    _sign_in_applicant,
+    _sign_in_officer,
+    world,
+)
 
 BUILT_ONCE = [
     ("backoffice:my_work", {}, {}),
@@ -33,7 +37,12 @@ BUILT_ONCE = [
     ("backoffice:case_messages", {"case_id": "{case}"}, {}),
     ("backoffice:people", {}, {"q": "Khan"}),
     ("backoffice:people", {}, {"q": "Amira Khan"}),
+    ("backoffice:person", {"person_id": "{mum}"}, {}),
+    ("backoffice:strand", {"case_id": "{case}", "strand_id": "{register}"}, {}),
 ]
+
+
+PORTAL = [("your_case", {}, {}), ("your_changes", {}, {})]
 
 
 class Executed:
@@ -69,7 +78,7 @@ def _fill(db: Session, values: dict[str, str], w: dict[str, Any]) -> dict[str, A
     return {k: ids.get(v, v) for k, v in values.items()}
 
 
-@pytest.mark.parametrize(("name", "path", "params"), BUILT_ONCE)
+@pytest.mark.parametrize(("name", "path", "params"), BUILT_ONCE + PORTAL)
 def test_a_busy_page_builds_its_statements_once(
     db: Session,
     pages: Pages,
@@ -79,7 +88,10 @@ def test_a_busy_page_builds_its_statements_once(
     path: dict[str, str],
     params: dict[str, str],
 ) -> None:
-    _sign_in_officer(pages, world["reviewer"])
+    if name.startswith("backoffice:"):
+        _sign_in_officer(pages, world["reviewer"])
+    else:
+        _sign_in_applicant(pages)
     url, query = pages.url(name, **_fill(db, path, world)), _fill(db, params, world)
     pages.fetch(url, params=query)
     first = list(executed.statements)
