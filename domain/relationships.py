@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -150,14 +151,17 @@ _RELATED_TO = (
 
 
 def _between(session: Session, a: int, b: int) -> PersonRelationship | None:
-    return session.scalars(
-        select(PersonRelationship).where(
-            or_(
-                (PersonRelationship.person_id == a) & (PersonRelationship.related_person_id == b),
-                (PersonRelationship.person_id == b) & (PersonRelationship.related_person_id == a),
-            )
-        )
-    ).first()
+    return session.scalars(_BETWEEN, {"a": a, "b": b}).first()
+
+
+_A: Any = bindparam("a")
+_B: Any = bindparam("b")
+_BETWEEN = select(PersonRelationship).where(  # built once: accepting a change reads it
+    or_(
+        (PersonRelationship.person_id == _A) & (PersonRelationship.related_person_id == _B),
+        (PersonRelationship.person_id == _B) & (PersonRelationship.related_person_id == _A),
+    )
+)
 
 
 def relate(

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from domain.strands import Strand
 from tests.support.pages import Pages
 from tests.web.test_query_counts import (  # noqa: F401
+    Statements,
+    _accept_joining,
     _sign_in_applicant,
     _sign_in_officer,
     world,
@@ -50,9 +52,10 @@ class Executed:
 
     def __init__(self) -> None:
         self.statements: list[Any] = []
+        self.besides: Session | None = None  # the test's own session: its statements aside
 
     def __call__(self, state: ORMExecuteState) -> None:
-        if not state.is_relationship_load:
+        if not state.is_relationship_load and state.session is not self.besides:
             self.statements.append(state.statement)
 
 
@@ -97,5 +100,24 @@ def test_a_busy_page_builds_its_statements_once(
     first = list(executed.statements)
     executed.statements.clear()
     pages.fetch(url, params=query)
+    again = [s for s in executed.statements if not any(s is f for f in first)]
+    assert executed.statements and not again, "\n---\n".join(str(s)[:300] for s in again)
+
+
+def test_accepting_a_change_builds_its_statements_once(
+    db: Session,
+    pages: Pages,
+    connection: Connection,
+    executed: Executed,
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    """The decision's own reads and writes (the unit of work's inserts and updates aside)."""
+    counter = Statements(connection)
+    executed.besides = db
+    _sign_in_officer(pages, world["reviewer"])
+    _accept_joining(db, pages, counter, world, 1)
+    first = list(executed.statements)
+    executed.statements.clear()
+    _accept_joining(db, pages, counter, world, 2)
     again = [s for s in executed.statements if not any(s is f for f in first)]
     assert executed.statements and not again, "\n---\n".join(str(s)[:300] for s in again)
