@@ -18,7 +18,7 @@ from domain.case_list import ListSpec
 from domain.errors import NotFound
 from domain.history import Actor
 from domain.ids import parse_id
-from domain.list_columns import OPERATOR_WORDS, Column
+from domain.list_columns import DATE, NUMBER, OPERATOR_WORDS, Column
 from domain.list_kinds import CASES, KINDS, OFFICERS, PEOPLE, kind_of
 from domain.vocab import OfficerRole, Permission
 from domain.workload_list import workload
@@ -78,6 +78,7 @@ def _page(
     query = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "after"]
     views, default = lists.views_and_default(ctx.db, ctx.user, kind.code)
     slots = list(spec.filters) + [None] * (case_list.MAX_FILTERS - len(spec.filters))
+    columns = [known[c] for c in spec.columns if c in known]
     return ctx.render(
         "backoffice/lists/cases.html",
         status_code=status_code,
@@ -88,7 +89,16 @@ def _page(
         tabs=TABS,
         groups=_grouped(known),
         known=known,
-        columns=[known[c] for c in spec.columns if c in known],
+        columns=columns,
+        # Each cell's column as plain values, and the links' fixed parts, worked out once a
+        # page rather than once a cell (a page has up to 25 × 12 of them).
+        cells=[
+            (c.key, c.kind == NUMBER, c.kind == DATE, c.key == "person:name")
+            for c in columns
+            if c.key != "reference"
+        ],
+        case_path=ctx.url_for("backoffice:case", case_id=1).removesuffix("1"),
+        person_path=ctx.url_for("backoffice:person", person_id=1).removesuffix("1"),
         slots=slots,
         operator_words=OPERATOR_WORDS,
         result=result,
