@@ -190,7 +190,7 @@ class Person(Base):
 
 # Indexes on expressions that only PostgreSQL has (made by migrations, not declared on the
 # models): the migrations test and autogenerate leave them be.
-POSTGRESQL_ONLY_INDEXES = frozenset({"ix_person_search_words"})
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_person_search_prefixes"})
 # Indexes on expressions declared on the models, which SQLAlchemy cannot read back from SQLite
 # (the migrations test checks them there by name; tests/integration/test_migrations.py).
 EXPRESSION_INDEXES = frozenset({"ix_user_account_email_lower", "ix_portal_account_email_lower"})

@@ -165,19 +165,25 @@ def parse(raw: str | None) -> PersonSearch:
     return PersonSearch(text=text_, words=words, born=born)
 
 
-# On PostgreSQL the words of `search_name` are in a full-text index (migration 0012); this is
-# the indexed expression, word for word.
-NAME_WORDS = func.to_tsvector(literal_column("'simple'::regconfig"), Person.search_name)
+# On PostgreSQL every start of every word of `search_name` is in a full-text index (migration
+# 0024): "jon smi" asks for the lexemes "jon" and "smi". This is the indexed expression, word
+# for word.
+NAME_PREFIXES = func.to_tsvector(
+    literal_column("'simple'::regconfig"), func.name_prefixes(Person.search_name)
+)
 
 
 def _name_matches(n_words: int, postgresql: bool) -> ColumnElement[bool]:
     """Every word starts a word of the name, in any order ("jon smi" finds Jonathan Smith):
-    on PostgreSQL the parameter `words` is the text query ("jon:* & smi:*"); elsewhere each
-    word `w0`, `w1`… is a pattern pair (`_params`). Words are letters and digits only
-    (`name_words`), so they are safe in a text query."""
+    on PostgreSQL the parameter `words` is a text query of whole lexemes, each one of the
+    indexed starts of words ("jon & smi"); elsewhere each word `w0`, `w1`… is a pattern pair
+    (`_params`). Words are letters and digits only (`name_words`), so they are safe in a text
+    query."""
     if postgresql:
         wanted = bindparam("words", type_=String)
-        return NAME_WORDS.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), wanted))
+        return NAME_PREFIXES.op("@@")(
+            func.to_tsquery(literal_column("'simple'::regconfig"), wanted)
+        )
     return and_(
         *(
             or_(
@@ -208,7 +214,7 @@ def _params(search: PersonSearch, postgresql: bool) -> dict[str, Any]:
         "born": search.born,
     }
     if postgresql:
-        params["words"] = " & ".join(f"{word}:*" for word in search.words)
+        params["words"] = " & ".join(search.words)
     else:
         for n, word in enumerate(search.words):
             params[f"w{n}"], params[f"w{n}_inner"] = f"{word}%", f"% {word}%"

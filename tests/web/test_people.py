@@ -404,8 +404,10 @@ def test_name_searches_can_use_the_trigram_index(db: Session) -> None:
 
     from domain import person_search
 
+    starts = db.scalar(text("SELECT to_tsvector('simple', name_prefixes('jo o2b'))"))
+    assert str(starts) == "'j':1 'jo':2 'o':3 'o2':4 'o2b':5"
     db.execute(text("SET LOCAL enable_seqscan = off"))
-    for query, index in (("jon smi", "ix_person_search_words"),):
+    for query, index in (("jon smi", "ix_person_search_prefixes"),):
         search = person_search.parse(query)
         stmt = person_search._matches(person_search._shape(search), True).params(
             **person_search._params(search, True), limit=person_search.MAX_MATCHES + 1
