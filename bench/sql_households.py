@@ -342,12 +342,13 @@ CASES = Step(
     "housing_case",
     """
 INSERT INTO housing_case (id, status, responsible_team_id, summary, created_by_id,
-                          created_by_kind, created_at, closed_at, version)
-SELECT case_id, status, team_id,
+                          created_by_kind, created_at, closed_at, version, applicant_sort)
+SELECT hh.case_id, status, team_id,
        CASE WHEN r_summary < 0.3
             THEN bench_gen.pick(bench_gen.case_summaries(), r_summary / 0.3) END,
-       officer_id, 'officer', created_at, closed_at, 1
-FROM bench_gen.hh
+       officer_id, 'officer', hh.created_at, closed_at, 1,
+       lower(pp.last_name || ', ' || pp.first_name)  -- as domain.models keeps it
+FROM bench_gen.hh JOIN bench_gen.pp ON pp.case_id = hh.case_id AND pp.k = 0
 """,
 )
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, bindparam, cast, func, literal, select
+from sqlalchemy import Float, and_, any_, bindparam, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from domain import paging, restricted
@@ -282,7 +282,7 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
         team = session.scalar(select(Team.id).where(func.lower(Team.name) == f.value.lower()))
         return Case.responsible_team_id == (team or 0)
     if key == "primary_officer" and f.op == "equals":
-        return Case.id.in_(
+        theirs = (
             select(CaseOfficer.case_id)
             .join(User, User.id == CaseOfficer.user_id)
             .where(
@@ -290,6 +290,13 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
                 CaseOfficer.role == OfficerRole.PRIMARY.value,
             )
         )
+        if session.get_bind().dialect.name == "postgresql":
+            # Their cases read first (case_officer (user_id, role, case_id)), then those cases
+            # by id: as a semi-join, PostgreSQL walked an index in the list's order (by name,
+            # by date opened) probing every case for the officer — 25,000 probes to find one
+            # officer's first 26 of 2,248 cases at a million cases.
+            return Case.id == any_(func.array(theirs.scalar_subquery()))
+        return Case.id.in_(theirs)
     value_expr = column.expr(today)
     if f.op == "empty":
         return value_expr.is_(None) if column.kind != TEXT else func.coalesce(value_expr, "") == ""
@@ -344,6 +351,8 @@ def _sort_key(column: Column, today: dt.date, descending: bool) -> paging.SortKe
         return paging.SortKey(Case.created_at, descending=flip, kind=dt.datetime)
     if column.key == "reference":
         return paging.SortKey(Case.id, descending=descending)
+    if column.key == "applicant":  # coalesce(lower(the name), ''), kept on the case, indexed
+        return paging.SortKey(Case.applicant_sort, descending=descending, kind=str)
     expr = column.expr(today)
     if column.kind == NUMBER:
         return paging.SortKey(

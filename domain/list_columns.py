@@ -293,7 +293,8 @@ _FIXED: tuple[Column, ...] = (
     Column("team", "Team", CASE, CHOICE, _team, indexed_filter=True),
     Column("primary_officer", "Primary officer", CASE, CHOICE, _officer, indexed_filter=True),
     Column("summary", "Summary", CASE, TEXT, lambda _t: Case.summary),
-    Column("applicant", "Name", APPLICANT, TEXT, _applicant),
+    # sorted by the case's own copy of the name (Case.applicant_sort, domain.case_list)
+    Column("applicant", "Name", APPLICANT, TEXT, _applicant, indexed_sort=True),
     Column("born", "Date of birth", APPLICANT, DATE, _born),
     Column("current_address", "Current address", APPLICANT, TEXT, _current_address),
     Column("previous_address", "Previous address", APPLICANT, TEXT, _previous_address),

@@ -8,7 +8,7 @@ once carry a `version` column used for optimistic locking: a stale write raises
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
@@ -19,14 +19,19 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     event,
     func,
+    inspect,
     or_,
+    select,
     text,
     true,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -281,6 +286,10 @@ class Case(Base):
     close_reason: Mapped[str | None] = mapped_column(String(500))
     # Opens only for officers on the case and holders of "Cases: restricted" (domain.restricted).
     restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The primary applicant's name as lists sort by it, lower(last_name || ', ' || first_name)
+    # ('' with no primary): kept by the database events below, so a list sorted by name reads
+    # an index instead of working out every case's applicant (domain.list_columns).
+    applicant_sort: Mapped[str] = mapped_column(String(210), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     responsible_team: Mapped[Team | None] = relationship()
@@ -308,6 +317,7 @@ class Case(Base):
         # a cases list sorted by date opened, or filtered by team (domain.case_list)
         Index("ix_housing_case_created_at_id", "created_at", "id"),
         Index("ix_housing_case_responsible_team_id_id", "responsible_team_id", "id"),
+        Index("ix_housing_case_applicant_sort_id", "applicant_sort", "id"),
     )
 
     @property
@@ -375,6 +385,51 @@ class CasePerson(Base):
         return and_(cls.date_joined <= on, or_(cls.date_left.is_(None), cls.date_left > on))
 
 
+# A case's `applicant_sort`, worked out in the database from the person's row as written (the
+# same lower() as a list's own expression), by the case or for every case the person is the
+# primary applicant of. Statements built once; run on the flush's connection.
+_APPLICANT_SORT = func.coalesce(
+    select(func.lower(Person.last_name + ", " + Person.first_name))
+    .where(Person.id == bindparam("person_id"))
+    .scalar_subquery(),
+    "",
+)
+_CASES = cast(Table, Case.__table__)
+_SORT_BY_CASE = (
+    update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(applicant_sort=_APPLICANT_SORT)
+)
+_SORT_BY_PERSON = (
+    update(_CASES)
+    .where(
+        _CASES.c.id.in_(
+            select(CasePerson.case_id).where(
+                CasePerson.person_id == bindparam("person_id"), CasePerson.is_primary
+            )
+        )
+    )
+    .values(applicant_sort=_APPLICANT_SORT)
+)
+
+
+@event.listens_for(CasePerson, "after_insert")
+@event.listens_for(CasePerson, "after_update")
+def _keep_applicant_sort(mapper: Any, connection: Any, link: CasePerson) -> None:
+    """A new primary applicant (a case made, the primary switched) names the case."""
+    if not link.is_primary:
+        return
+    state = inspect(link)
+    if state.attrs.is_primary.history.has_changes() or state.attrs.person_id.history.has_changes():
+        connection.execute(_SORT_BY_CASE, {"case_id": link.case_id, "person_id": link.person_id})
+
+
+@event.listens_for(Person, "after_update")
+def _rename_cases(mapper: Any, connection: Any, person: Person) -> None:
+    """A primary applicant's new name follows onto their cases in the same write."""
+    state = inspect(person)
+    if state.attrs.first_name.history.has_changes() or state.attrs.last_name.history.has_changes():
+        connection.execute(_SORT_BY_PERSON, {"person_id": person.id})
+
+
 def is_member_on(date_joined: dt.date, date_left: dt.date | None, on: dt.date) -> bool:
     """A member is in the household from the day they joined until the day before they left.
 
@@ -402,6 +457,8 @@ class CaseOfficer(Base):
         ),
         # An officer's caseload, and their assignments newest first (the officers list).
         Index("ix_case_officer_user_id_assigned_at_id", "user_id", "assigned_at", "id"),
+        # an officer's cases in one role, from the index alone (domain.case_list)
+        Index("ix_case_officer_user_id_role_case_id", "user_id", "role", "case_id"),
         Index("ix_case_officer_assigned_at_id", "assigned_at", "id"),
     )
 
