@@ -454,11 +454,13 @@ CASE_OFFICERS = Step(
     "case officers",
     "case_officer",
     """
-INSERT INTO case_officer (case_id, user_id, role, assigned_at)
-SELECT case_id, officer_id, 'Primary', least(now(), created_at + interval '1 hour')
+INSERT INTO case_officer (case_id, user_id, role, assigned_at, case_team_id, case_active)
+SELECT case_id, officer_id, 'Primary', least(now(), created_at + interval '1 hour'),
+       team_id, status = 'Active'  -- the case's, as domain.kept_copies keeps them
 FROM bench_gen.hh WHERE r_extra < 0.88
 UNION ALL
-SELECT case_id, 1 + mod(case_id, 8), 'Supervisor', least(now(), created_at + interval '2 days')
+SELECT case_id, 1 + mod(case_id, 8), 'Supervisor', least(now(), created_at + interval '2 days'),
+       team_id, status = 'Active'
 FROM bench_gen.hh WHERE r_summary > 0.85
 """,
 )

@@ -279,8 +279,7 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
             clauses.append(Case.created_at < _london_midnight(end + dt.timedelta(days=1)))
         return and_(*clauses)
     if key == "team" and f.op == "equals":
-        team = session.scalar(select(Team.id).where(func.lower(Team.name) == f.value.lower()))
-        return Case.responsible_team_id == (team or 0)
+        return Case.responsible_team_id == team_named(session, f.value)
     if key == "primary_officer" and f.op == "equals":
         theirs = (
             select(CaseOfficer.case_id)
@@ -325,6 +324,11 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
         if high_n is not None:
             clauses.append(value_expr <= float(high_n))
     return and_(*clauses)
+
+
+def team_named(session: Session, name: str) -> int:
+    """The id of the team of that name, in any case (0, which no team has, when none is)."""
+    return session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())) or 0
 
 
 def clause_for(column: Column, f: Filter, today: dt.date, session: Session) -> Any:

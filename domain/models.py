@@ -8,7 +8,7 @@ once carry a `version` column used for optimistic locking: a stale write raises
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,19 +19,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
     and_,
-    bindparam,
     event,
     func,
-    inspect,
     or_,
-    select,
     text,
     true,
-    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -385,51 +380,6 @@ class CasePerson(Base):
         return and_(cls.date_joined <= on, or_(cls.date_left.is_(None), cls.date_left > on))
 
 
-# A case's `applicant_sort`, worked out in the database from the person's row as written (the
-# same lower() as a list's own expression), by the case or for every case the person is the
-# primary applicant of. Statements built once; run on the flush's connection.
-_APPLICANT_SORT = func.coalesce(
-    select(func.lower(Person.last_name + ", " + Person.first_name))
-    .where(Person.id == bindparam("person_id"))
-    .scalar_subquery(),
-    "",
-)
-_CASES = cast(Table, Case.__table__)
-_SORT_BY_CASE = (
-    update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(applicant_sort=_APPLICANT_SORT)
-)
-_SORT_BY_PERSON = (
-    update(_CASES)
-    .where(
-        _CASES.c.id.in_(
-            select(CasePerson.case_id).where(
-                CasePerson.person_id == bindparam("person_id"), CasePerson.is_primary
-            )
-        )
-    )
-    .values(applicant_sort=_APPLICANT_SORT)
-)
-
-
-@event.listens_for(CasePerson, "after_insert")
-@event.listens_for(CasePerson, "after_update")
-def _keep_applicant_sort(mapper: Any, connection: Any, link: CasePerson) -> None:
-    """A new primary applicant (a case made, the primary switched) names the case."""
-    if not link.is_primary:
-        return
-    state = inspect(link)
-    if state.attrs.is_primary.history.has_changes() or state.attrs.person_id.history.has_changes():
-        connection.execute(_SORT_BY_CASE, {"case_id": link.case_id, "person_id": link.person_id})
-
-
-@event.listens_for(Person, "after_update")
-def _rename_cases(mapper: Any, connection: Any, person: Person) -> None:
-    """A primary applicant's new name follows onto their cases in the same write."""
-    state = inspect(person)
-    if state.attrs.first_name.history.has_changes() or state.attrs.last_name.history.has_changes():
-        connection.execute(_SORT_BY_PERSON, {"person_id": person.id})
-
-
 def is_member_on(date_joined: dt.date, date_left: dt.date | None, on: dt.date) -> bool:
     """A member is in the household from the day they joined until the day before they left.
 
@@ -446,6 +396,10 @@ class CaseOfficer(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     role: Mapped[str] = mapped_column(String(20), default=OfficerRole.PRIMARY.value)
     assigned_at: Mapped[created_timestamp]
+    # Copies of its case's responsible team and whether the case is active, kept by
+    # domain.kept_copies: the workload by officer reads a team's assignments from here alone.
+    case_team_id: Mapped[int | None] = mapped_column(Integer)
+    case_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     case: Mapped[Case] = relationship(back_populates="officers")
     user: Mapped[User] = relationship()
@@ -460,6 +414,13 @@ class CaseOfficer(Base):
         # an officer's cases in one role, from the index alone (domain.case_list)
         Index("ix_case_officer_user_id_role_case_id", "user_id", "role", "case_id"),
         Index("ix_case_officer_assigned_at_id", "assigned_at", "id"),
+        # a team's assignments of a period, and what the workload counts of them
+        Index(
+            "ix_case_officer_case_team_id_assigned_at",
+            "case_team_id",
+            "assigned_at",
+            postgresql_include=["user_id", "role", "case_id", "case_active"],
+        ),
     )
 
 
@@ -556,3 +517,6 @@ __all__ = [
     "parse_person_reference",
     "utcnow",
 ]
+
+# The copies other tables keep of a case's values (registered with the models).
+from domain import kept_copies  # noqa: E402, F401

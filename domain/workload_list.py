@@ -7,12 +7,18 @@ early however many there are), grouped by officer. When there were more, the pag
 narrow the list instead: at a million cases the largest team's active cases hold 160,000
 assignments, which took 0.45 s to group and left 20 officers asking at once waiting seconds.
 (Counts kept up to date as cases change would lift the cap; not built yet.) A filter no index
-answers is first held to the list's own limit (`case_list.too_broad`)."""
+answers is first held to the list's own limit (`case_list.too_broad`).
+
+When every filter is on the assignment itself or on its case's team, the assignments are read
+from `case_officer` alone, with its copies of the case's team and status (`domain.kept_copies`;
+``case_officer (case_team_id, assigned_at)`` has what the counts need): a team's last 30 days at
+a million cases, 10,143 assignments, took 260 ms joined to their cases."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,27 +52,30 @@ def workload(
     )
     if problem:
         return [], problem
-    clauses = [case_list.clause_for(known[f.column], f, today, session) for f in spec.filters]
-    rows = (
-        kind.select(
+    alone = _on_assignments_alone(session, spec, today)
+    if alone is not None:
+        assignments = select(
+            CaseOfficer.user_id,
+            CaseOfficer.role,
+            CaseOfficer.case_id,
+            CaseOfficer.case_active.label("active"),
+        ).where(*alone)
+    else:
+        clauses = [case_list.clause_for(known[f.column], f, today, session) for f in spec.filters]
+        assignments = kind.select(
             CaseOfficer.user_id,
             CaseOfficer.role,
             Case.id.label("case_id"),
-            Case.status,
-        )
-        .where(*clauses)
-        .limit(cap + 1)
-        .subquery()
-    )
+            (Case.status == CaseStatus.ACTIVE.value).label("active"),
+        ).where(*clauses)
+    rows = assignments.limit(cap + 1).subquery()
     roles = [r.value for r in OfficerRole]
     grouped = session.execute(
         select(
             rows.c.user_id,
             func.count().label("assignments"),
             *(func.count().filter(rows.c.role == r).label(f"role{n}") for n, r in enumerate(roles)),
-            func.count(func.distinct(rows.c.case_id))
-            .filter(rows.c.status == CaseStatus.ACTIVE.value)
-            .label("active"),
+            func.count(func.distinct(rows.c.case_id)).filter(rows.c.active).label("active"),
         ).group_by(rows.c.user_id)
     ).all()
     if sum(row.assignments for row in grouped) > cap:
@@ -92,6 +101,25 @@ def workload(
     ]
     found.sort(key=lambda w: (-w.assignments, w.officer))
     return found[:MAX_OFFICERS], None
+
+
+def _on_assignments_alone(session: Session, spec: ListSpec, today: dt.date) -> list[Any] | None:
+    """The list's filters as conditions on `case_officer` alone — its own columns, and its copy
+    of the case's team — or None when a filter needs the case itself."""
+    known = spec.list_kind.columns()
+    clauses = []
+    for f in spec.filters:
+        column = known[f.column]
+        if column.own:
+            clauses.append(case_list.clause_for(column, f, today, session))
+        elif f.column == "team" and f.op == "equals":
+            clauses.append(CaseOfficer.case_team_id == case_list.team_named(session, f.value))
+        elif f.column == "team" and f.op in ("empty", "not_empty"):
+            team = CaseOfficer.case_team_id
+            clauses.append(team.is_(None) if f.op == "empty" else team.is_not(None))
+        else:
+            return None
+    return clauses
 
 
 __all__ = ["MAX_GROUPED", "Workload", "workload"]

@@ -163,6 +163,53 @@ def test_grouped_by_officer_the_list_is_the_workload(db: Session, council: dict[
     assert not ListSpec.from_json({**spec.as_json(), "kind": "cases"}).grouped
 
 
+def test_the_workload_by_team_follows_cases_moved_closed_and_reopened(
+    db: Session, council: dict[str, Any]
+) -> None:
+    """A team's workload reads each assignment's own copy of its case's team and status, kept
+    by the writes that move, close and reopen the case, and by a new assignment."""
+    from domain import workload_list
+
+    register = make_team(db, "Housing Register")
+    today = clock.today()
+
+    def by_team(name: str) -> dict[str, tuple[int, int]]:
+        spec = ListSpec(
+            ("officer:name",),
+            (Filter("team", "equals", name), Filter("officer:assigned", "range", "01/03/2026")),
+            "officer:assigned",
+            True,
+            "officers",
+            grouped=True,
+        )
+        assert workload_list._on_assignments_alone(db, spec, today) is not None
+        rows, problem = workload(db, spec, today)
+        assert problem is None
+        return {w.officer: (w.assignments, w.active_cases) for w in rows}
+
+    assert by_team("housing options") == {"Rina Patel": (4, 3), "Sam Whitfield": (3, 3)}
+    assert by_team("Housing Register") == {}
+    council["Khan"].responsible_team = register  # moved, through the relationship
+    council["Nowak"].status = "Active"  # reopened
+    council["Brennan"].status = "Closed"
+    db.flush()
+    assert by_team("Housing Register") == {"Rina Patel": (1, 1), "Sam Whitfield": (1, 1)}
+    assert by_team("Housing Options") == {"Rina Patel": (3, 2), "Sam Whitfield": (2, 1)}
+    cases.set_officers(
+        db,
+        Actor.officer(council["rina"]),
+        council["Nowak"],
+        [(council["rina"], "Primary"), (council["sam"], "Other")],
+        expected_version=council["Nowak"].version,
+    )
+    db.flush()
+    assert by_team("Housing Options") == {"Rina Patel": (3, 2), "Sam Whitfield": (3, 2)}
+    by_status = ListSpec(
+        ("officer:name",), (Filter("status", "equals", "Active"),), "reference", True, "officers"
+    )
+    assert workload_list._on_assignments_alone(db, by_status, today) is None  # needs the case
+
+
 def test_the_people_list_has_a_row_per_person_on_a_case(
     db: Session, council: dict[str, Any]
 ) -> None:
