@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import quote_plus, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -21,7 +22,7 @@ from domain.ids import parse_id
 from domain.list_columns import DATE, NUMBER, OPERATOR_WORDS, Column
 from domain.list_kinds import CASES, KINDS, OFFICERS, PEOPLE, kind_of
 from domain.vocab import OfficerRole, Permission
-from domain.workload_list import workload
+from domain.workload_list import Workload, page_of, workload
 from web.context import Ctx
 from web.downloads import attachment
 from web.views import officer_view
@@ -66,10 +67,11 @@ def _page(
     after = ctx.query.get("after")
     kind = spec.list_kind
     known = kind.columns()
-    result, groups_found = None, None
+    result, groups_found, groups_next = None, None, None
     if run and not ctx.problems:
         if spec.grouped:
-            groups_found, problem = workload(ctx.db, spec, ctx.today)
+            every, problem = workload(ctx.db, spec, ctx.today)
+            groups_found, groups_next = page_of(every, after)
         else:
             result = case_list.run(ctx.db, spec, ctx.today, ctx.user, after=after)
             problem = result.problem
@@ -103,6 +105,8 @@ def _page(
         operator_words=OPERATOR_WORDS,
         result=result,
         workload=groups_found,
+        workload_next=groups_next,
+        officer_links=_officer_links(query, groups_found or []),
         roles=[r.value for r in OfficerRole],
         paged=after is not None,
         query=query,
@@ -115,6 +119,15 @@ def _page(
         or bool(ctx.query.get("configure")),
         recent_exports=exports.mine(ctx.db, ctx.user, 5) if ctx.user.can(Permission.EXPORT) else [],
     )
+
+
+def _officer_links(query: list[tuple[str, str]], found: list[Workload]) -> dict[int, str]:
+    """Each officer's link on the workload: this list without grouping, filtered to them."""
+    fixed = urlencode(
+        [(k, v) for k, v in query if k != "group"]
+        + [("filter-3-column", "officer:name"), ("filter-3-op", "equals")]
+    )
+    return {w.officer_id: f"?{fixed}&filter-3-value={quote_plus(w.officer)}" for w in found}
 
 
 def _list_page(ctx: Ctx, kind: str) -> Response:

@@ -23,13 +23,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import case_list
+from domain import case_list, paging
 from domain.case_list import ListSpec
 from domain.models import Case, CaseOfficer, User
 from domain.vocab import CaseStatus, OfficerRole
 
 MAX_GROUPED = 20_000  # assignments
-MAX_OFFICERS = 500
+PAGE_SIZE = 25  # officers
+# What a page's cursor holds: the last officer's assignments, name and id (the page's order).
+_CURSOR = (
+    paging.SortKey(None, descending=True),
+    paging.SortKey(None, kind=str),
+    paging.SortKey(None),
+)
 
 
 @dataclass(frozen=True)
@@ -70,37 +76,65 @@ def workload(
         ).where(*clauses)
     rows = assignments.limit(cap + 1).subquery()
     roles = [r.value for r in OfficerRole]
-    grouped = session.execute(
+    counts = (
         select(
             rows.c.user_id,
             func.count().label("assignments"),
             *(func.count().filter(rows.c.role == r).label(f"role{n}") for n, r in enumerate(roles)),
             func.count(func.distinct(rows.c.case_id)).filter(rows.c.active).label("active"),
-        ).group_by(rows.c.user_id)
+        )
+        .group_by(rows.c.user_id)
+        .subquery()
+    )
+    # Each officer's counts and name in one statement; read by position (a row's mapping,
+    # made for each of a few hundred officers, cost more than the query).
+    grouped = session.execute(
+        select(counts, User.name).outerjoin(User, User.id == counts.c.user_id)
     ).all()
-    if sum(row.assignments for row in grouped) > cap:
+    if sum(row[1] for row in grouped) > cap:
         return [], (
             f"Grouping by officer counts every assignment the list's filters leave, up to "
             f"{cap:,}; this list has more than {cap:,}. Narrow it first with a filter on the "
             "team, the case's status, the officer or the date assigned."
         )
-    names = dict(
-        session.execute(
-            select(User.id, User.name).where(User.id.in_([row.user_id for row in grouped]))
-        ).all()
-    )
-    found = [
-        Workload(
-            row.user_id,
-            names.get(row.user_id, f"Officer {row.user_id}"),
-            row.assignments,
-            {r: int(row._mapping[f"role{n}"] or 0) for n, r in enumerate(roles)},
-            row.active,
+    found = []
+    for user_id, assignments, *by_role, active, name in grouped:
+        found.append(
+            Workload(
+                user_id,
+                name or f"Officer {user_id}",
+                assignments,
+                dict(zip(roles, (n or 0 for n in by_role), strict=True)),
+                active,
+            )
         )
-        for row in grouped
-    ]
-    found.sort(key=lambda w: (-w.assignments, w.officer))
-    return found[:MAX_OFFICERS], None
+    found.sort(key=_place)
+    return found, None
+
+
+def _place(w: Workload) -> tuple[int, str, int]:
+    return (-w.assignments, w.officer, w.officer_id)
+
+
+def page_of(
+    found: list[Workload], after: str | None, size: int = PAGE_SIZE
+) -> tuple[list[Workload], str | None]:
+    """The officers after the cursor (most assignments first, then by name), and the cursor of
+    the next page (None on the last). Grouping reads every officer's counts at once — a few
+    hundred rows — so a page is cut from them here; a page shows a few, however many there are."""
+    start = paging.decode(after, _CURSOR)
+    rest = found
+    if start is not None:
+        assignments, name, officer_id = start
+        mark = (-assignments, name, officer_id)
+        rest = [w for w in found if _place(w) > mark]
+    page = rest[:size]
+    more = len(rest) > size
+    last = page[-1] if page else None
+    cursor = (
+        paging.encode((last.assignments, last.officer, last.officer_id)) if more and last else None
+    )
+    return page, cursor
 
 
 def _on_assignments_alone(session: Session, spec: ListSpec, today: dt.date) -> list[Any] | None:
@@ -122,4 +156,4 @@ def _on_assignments_alone(session: Session, spec: ListSpec, today: dt.date) -> l
     return clauses
 
 
-__all__ = ["MAX_GROUPED", "Workload", "workload"]
+__all__ = ["MAX_GROUPED", "PAGE_SIZE", "Workload", "page_of", "workload"]

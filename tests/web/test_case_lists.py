@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -252,6 +253,45 @@ def test_the_officers_list_groups_into_the_workload_and_the_people_list_links_pe
     names = people.select("#case-list-table td[data-column='person:name'] a")
     assert [a.get_text() for a in names] == ["Brennan, Daniel", "Khan, Amira", "Nowak, Zofia"]
     assert names[0]["href"].startswith("/backoffice/people/")
+
+
+def test_the_workload_is_paged_by_most_assignments_then_name(
+    db: Session, pages: Pages, council: dict[str, Any], sign_in_officer: Callable[..., User]
+) -> None:
+    """Every list is paged, the workload too: a council's 30 officers come 25 to a page, most
+    assignments first, and the next page carries on where the first stopped."""
+    from domain import cases
+    from domain.history import Actor
+
+    me = sign_in_officer(Permission.CASES)
+    khan, brennan = council["Khan"], council["Brennan"]
+    officers = [make_officer(db, Permission.CASES, name=f"Officer {n:02d}") for n in range(30)]
+    db.flush()
+    # Officer 29 has two assignments (most, first); the others one each, by name after.
+    cases.set_officers(
+        db,
+        Actor.officer(me),
+        khan,
+        [(o, "Secondary") for o in officers],
+        expected_version=khan.version,
+    )
+    cases.set_officers(
+        db, Actor.officer(me), brennan, [(officers[29], "Other")], expected_version=brennan.version
+    )
+    db.commit()
+    params = {"column": ["officer:name", "reference"], "group": "officer"}
+    first = pages.get("backoffice:officer_list", params=params)
+    names = [r["data-officer"] for r in first.select("#workload-table tbody tr")]
+    assert names == ["Officer 29"] + [f"Officer {n:02d}" for n in range(24)]
+    more = first.select_one("#next-page")["href"]
+    second = pages.client.get("/backoffice/lists/officers" + more)
+    assert second.status_code == 200
+    rest = [
+        r["data-officer"]
+        for r in BeautifulSoup(second.text, "html.parser").select("#workload-table tbody tr")
+    ]
+    assert rest == [f"Officer {n:02d}" for n in range(24, 29)]
+    assert "next-page" not in second.text and "First page" in second.text
 
 
 def test_a_saved_view_opens_only_on_its_own_list_and_each_list_has_its_default(
