@@ -150,3 +150,43 @@ def test_an_officer_exports_a_case_and_opens_the_zip(browser: object, live: Live
         ]
         history = list(book["History"].iter_rows(min_row=2, values_only=True))
         assert any(str(r[2]).startswith(f"Case {reference} opened") for r in history)
+
+
+def test_a_supervisor_pages_through_the_workload_at_320px(browser: object, live: Live) -> None:
+    """The case officers list grouped by officer, on a phone-sized screen: 25 officers a page,
+    most assignments first, the next page after, axe on each; the page itself never scrolls
+    sideways (the table scrolls in its own box)."""
+    from domain import cases
+
+    with live.sessions.begin() as db:
+        team = make_team(db, "Housing Options")
+        lead = make_officer(db, Permission.CASES, name="Rina Patel", team=team)
+        crew = [make_officer(db, Permission.CASES, name=f"Officer {n:02d}") for n in range(27)]
+        case = make_case(db, make_person(db, "Amira", "Khan"), team=team)
+        db.flush()
+        cases.set_officers(
+            db,
+            Actor.officer(lead),
+            case,
+            [(lead, "Primary"), *((o, "Secondary") for o in crew)],
+            expected_version=case.version,
+        )
+        lead_email = lead.email
+
+    with visiting(browser, live, {"width": 320, "height": 800}) as visit:
+        page = visit.page
+        _sign_in(visit, lead_email)
+        visit.goto("/backoffice/lists/officers?column=officer:name&group=officer")
+        rows = page.locator("#workload-table tbody tr")
+        assert rows.count() == 25
+        assert rows.first.get_attribute("data-officer") == "Officer 00"  # one each: by name
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        visit.click(page.locator("#next-page"))
+        assert [r.get_attribute("data-officer") for r in rows.all()] == [
+            "Officer 25",
+            "Officer 26",
+            "Rina Patel",
+        ]
+        assert page.locator("#next-page").count() == 0
+        visit.click(page.get_by_role("link", name="First page"))
+        assert rows.count() == 25
