@@ -517,6 +517,3 @@ __all__ = [
     "parse_person_reference",
     "utcnow",
 ]
-
-# The copies other tables keep of a case's values (registered with the models).
-from domain import kept_copies  # noqa: E402, F401
