@@ -282,9 +282,9 @@ class Case(Base):
     # Opens only for officers on the case and holders of "Cases: restricted" (domain.restricted).
     restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # The primary applicant's name as lists sort by it, lower(last_name || ', ' || first_name)
-    # ('' with no primary): kept by the database events below, so a list sorted by name reads
-    # an index instead of working out every case's applicant (domain.list_columns).
-    applicant_sort: Mapped[str] = mapped_column(String(210), default="", server_default="")
+    # ('' with no primary): kept by the events of domain.kept_copies, so a list sorted by name
+    # reads an index instead of working out every case's applicant (domain.list_columns).
+    applicant_sort: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     responsible_team: Mapped[Team | None] = relationship()

@@ -31,9 +31,7 @@ UPDATE housing_case SET applicant_sort = coalesce((
 
 def upgrade() -> None:
     with op.batch_alter_table("housing_case") as batch:
-        batch.add_column(
-            sa.Column("applicant_sort", sa.String(length=210), server_default="", nullable=False)
-        )
+        batch.add_column(sa.Column("applicant_sort", sa.Text(), server_default="", nullable=False))
     op.execute(FILL)
     op.create_index("ix_housing_case_applicant_sort_id", "housing_case", ["applicant_sort", "id"])
     op.create_index(
