@@ -220,11 +220,15 @@ def _workers_of(parent: int) -> list[int]:
     """The web worker processes `hearth serve --workers N` started (not multiprocessing's own
     helper processes)."""
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-    return [
-        int(pid)
-        for pid in children
-        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    found = []
+    for pid in children:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:  # a worker just killed, reaped between the two reads
+            continue
+        if b"resource_tracker" not in command:
+            found.append(int(pid))
+    return found
 
 
 def _sockets_of(pid: int) -> set[str]:
