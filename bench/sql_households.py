@@ -454,14 +454,19 @@ CASE_OFFICERS = Step(
     "case officers",
     "case_officer",
     """
-INSERT INTO case_officer (case_id, user_id, role, assigned_at, case_team_id, case_active)
-SELECT case_id, officer_id, 'Primary', least(now(), created_at + interval '1 hour'),
-       team_id, status = 'Active'  -- the case's, as domain.kept_copies keeps them
-FROM bench_gen.hh WHERE r_extra < 0.88
+INSERT INTO case_officer (case_id, user_id, role, assigned_at, case_team_id, case_active,
+                          applicant_sort)
+SELECT hh.case_id, hh.officer_id, 'Primary', least(now(), hh.created_at + interval '1 hour'),
+       hh.team_id, hh.status = 'Active',  -- the case's, as domain.kept_copies keeps them
+       lower(pp.last_name || ', ' || pp.first_name)
+FROM bench_gen.hh JOIN bench_gen.pp ON pp.case_id = hh.case_id AND pp.k = 0
+WHERE hh.r_extra < 0.88
 UNION ALL
-SELECT case_id, 1 + mod(case_id, 8), 'Supervisor', least(now(), created_at + interval '2 days'),
-       team_id, status = 'Active'
-FROM bench_gen.hh WHERE r_summary > 0.85
+SELECT hh.case_id, 1 + mod(hh.case_id, 8), 'Supervisor',
+       least(now(), hh.created_at + interval '2 days'), hh.team_id, hh.status = 'Active',
+       lower(pp.last_name || ', ' || pp.first_name)
+FROM bench_gen.hh JOIN bench_gen.pp ON pp.case_id = hh.case_id AND pp.k = 0
+WHERE hh.r_summary > 0.85
 """,
 )
 

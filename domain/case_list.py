@@ -2,10 +2,11 @@
 filters on any of them, a sort on any of them, keyset paging — and what it costs at a million
 cases.
 
-**What an index answers.** Sorting by reference, date opened or days open, and filtering on
-reference, status, team, Primary officer, date opened or days open, are answered by indexes
-(the primary key, ``housing_case (created_at, id)``, ``(status, created_at)``,
-``(responsible_team_id, id)`` and ``case_officer (user_id)``), so such a page costs the same at
+**What an index answers.** Sorting by reference, date opened, days open or name, and
+filtering on reference, status, team, Primary officer, date opened or days open, are answered
+by indexes (the primary key, ``housing_case (created_at, id)``, ``(status, created_at)``,
+``(responsible_team_id, id)``, ``(applicant_sort, id)`` and ``case_officer (user_id, role,
+applicant_sort, case_id)``, `domain.primary_officer`), so such a page costs the same at
 any size. Any other sort or filter needs every candidate case's value worked out: the list runs
 it only when the index-backed filters narrow the list to :data:`MAX_WORKED_OUT` cases or fewer
 (a capped count, itself index-backed), and otherwise says which filter or sort is the reason
@@ -23,15 +24,14 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, any_, bindparam, cast, func, literal, select
+from sqlalchemy import Float, and_, bindparam, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from domain import paging, restricted
+from domain import paging, primary_officer, restricted
 from domain.list_columns import CHOICE, DATE, DEFAULT_COLUMNS, NUMBER, TEXT, Column, case_columns
 from domain.list_kinds import CASES, OFFICERS, ListKind, kind_of
 from domain.models import (
     Case,
-    CaseOfficer,
     CasePerson,
     Person,
     Team,
@@ -41,7 +41,6 @@ from domain.models import (
     parse_case_reference,
     parse_person_reference,
 )
-from domain.vocab import OfficerRole
 
 PAGE_SIZE = 25
 MAX_COLUMNS = 12
@@ -281,21 +280,7 @@ def _clause(column: Column, f: Filter, today: dt.date, session: Session) -> Any:
     if key == "team" and f.op == "equals":
         return Case.responsible_team_id == team_named(session, f.value)
     if key == "primary_officer" and f.op == "equals":
-        theirs = (
-            select(CaseOfficer.case_id)
-            .join(User, User.id == CaseOfficer.user_id)
-            .where(
-                func.lower(User.name) == f.value.lower(),
-                CaseOfficer.role == OfficerRole.PRIMARY.value,
-            )
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            # Their cases read first (case_officer (user_id, role, case_id)), then those cases
-            # by id: as a semi-join, PostgreSQL walked an index in the list's order (by name,
-            # by date opened) probing every case for the officer — 25,000 probes to find one
-            # officer's first 26 of 2,248 cases at a million cases.
-            return Case.id == any_(func.array(theirs.scalar_subquery()))
-        return Case.id.in_(theirs)
+        return primary_officer.clause(session, f.value)
     value_expr = column.expr(today)
     if f.op == "empty":
         return value_expr.is_(None) if column.kind != TEXT else func.coalesce(value_expr, "") == ""
@@ -434,11 +419,18 @@ def run(
         problem = too_broad(session, spec, today)
         if problem:
             return Result(columns, problem=problem)
-    clauses = [_clause(known[f.column], f, today, session) for f in spec.filters]
-    keys = _sort_keys(known[spec.sort], today, spec.descending, kind)
+    by_officer = primary_officer.by_name(
+        session, spec, lambda f: _clause(known[f.column], f, today, session)
+    )
+    if by_officer is not None:
+        rows, keys = by_officer
+    else:
+        clauses = [_clause(known[f.column], f, today, session) for f in spec.filters]
+        keys = _sort_keys(known[spec.sort], today, spec.descending, kind)
+        rows = kind.select(*(k.column.label(f"k{n}") for n, k in enumerate(keys))).where(*clauses)
     page: paging.Page[Any] = paging.fetch(
         session,
-        kind.select(*(k.column.label(f"k{n}") for n, k in enumerate(keys))).where(*clauses),
+        rows,
         keys,
         cursor=after,
         size=size,

@@ -400,6 +400,8 @@ class CaseOfficer(Base):
     # domain.kept_copies: the workload by officer reads a team's assignments from here alone.
     case_team_id: Mapped[int | None] = mapped_column(Integer)
     case_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # ...and of its case's applicant_sort: an officer's cases by name, a page from one index.
+    applicant_sort: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     case: Mapped[Case] = relationship(back_populates="officers")
     user: Mapped[User] = relationship()
@@ -411,8 +413,14 @@ class CaseOfficer(Base):
         ),
         # An officer's caseload, and their assignments newest first (the officers list).
         Index("ix_case_officer_user_id_assigned_at_id", "user_id", "assigned_at", "id"),
-        # an officer's cases in one role, from the index alone (domain.case_list)
-        Index("ix_case_officer_user_id_role_case_id", "user_id", "role", "case_id"),
+        # an officer's cases in one role, from the index alone, in order by name (case_list)
+        Index(
+            "ix_case_officer_user_id_role_applicant_sort",
+            "user_id",
+            "role",
+            "applicant_sort",
+            "case_id",
+        ),
         Index("ix_case_officer_assigned_at_id", "assigned_at", "id"),
         # a team's assignments of a period, and what the workload counts of them
         Index(

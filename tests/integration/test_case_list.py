@@ -231,6 +231,108 @@ def test_a_list_sorted_by_name_follows_renaming_and_a_new_primary_applicant(
     assert case_list.too_broad(db, ListSpec(sort="applicant"), clock.today(), cap=1) is None
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_one_officers_cases_by_name_read_their_assignments_in_order_and_follow_each_write(
+    db: Session, council: dict[str, Any], descending: bool
+) -> None:
+    """One officer's cases sorted by name are read from their assignments, each with its own
+    copy of the case's name: a new assignment takes it, a renamed applicant and a new primary
+    applicant write it again, the other filters still hold, and pages neither repeat nor lose
+    a case."""
+    from domain import household
+    from domain.history import Actor
+    from domain.models import CaseOfficer
+
+    sam, khan, nowak, brennan = (council[k] for k in ("sam", "khan", "nowak", "brennan"))
+    ola = make_officer(db, Permission.CASES, name="Ola Bright")
+    brennan.officers.append(CaseOfficer(user=sam, role="Primary"))
+    nowak.officers.append(CaseOfficer(user=sam, role="Primary"))
+    council["hidden"].officers.append(CaseOfficer(user=ola, role="Primary"))
+    khan.officers.append(CaseOfficer(user=ola, role="Supervisor"))
+    db.flush()
+    mine = Filter("primary_officer", "equals", "SAM WHITFIELD")
+    spec = ListSpec(
+        columns=("applicant",), filters=(mine,), sort="applicant", descending=descending
+    )
+
+    def every_page() -> list[str]:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = _run(db, sam, spec, after=cursor, size=1)
+            seen += _refs(page)
+            if page.next_cursor is None:
+                return seen[::-1] if descending else seen
+            cursor = page.next_cursor
+
+    def expect(*keys: str) -> list[str]:
+        return [council[k].reference for k in keys]
+
+    assert every_page() == expect("brennan", "khan", "nowak")  # Brennan, Khan, Nowak
+    brennan.primary.person.last_name = "Zimmer"
+    nowak.primary.person.last_name = "Adams"
+    db.flush()
+    assert every_page() == expect("nowak", "khan", "brennan")  # Adams, Khan, Zimmer
+    yusuf = next(cp for cp in khan.people if not cp.is_primary)
+    yusuf.person.first_name = "Aaron"  # Aaron Khan sorts before Amira Khan once primary
+    household.switch_primary_applicant(
+        db,
+        Actor.officer(sam),
+        khan,
+        yusuf.person_id,
+        relationships={khan.primary.person_id: "Parent"},
+        on=clock.today(),
+        confirm_child=True,
+    )
+    db.flush()
+    db.expire_all()
+    copies = {(o.user.name, o.role): o.applicant_sort for o in khan.officers}
+    assert copies == {
+        ("Sam Whitfield", "Primary"): "khan, aaron",
+        ("Ola Bright", "Supervisor"): "khan, aaron",
+    }
+    assert every_page() == expect("nowak", "khan", "brennan")
+    in_options = ListSpec(
+        columns=("applicant",),
+        filters=(mine, Filter("team", "equals", "Housing Options")),
+        sort="applicant",
+        descending=descending,
+    )
+    found = _refs(_run(db, sam, in_options))
+    assert found == (expect("brennan", "khan") if descending else expect("khan", "brennan"))
+    theirs = ListSpec(
+        filters=(Filter("primary_officer", "equals", "Ola Bright"),), sort="applicant"
+    )
+    assert _refs(_run(db, sam, theirs)) == expect("hidden")  # listed, its values hidden
+
+
+def test_one_officers_cases_by_name_are_read_from_the_assignments_index(
+    db: Session, council: dict[str, Any]
+) -> None:
+    """The page's statement walks case_officer (user_id, role, applicant_sort, case_id) in
+    order and stops at the page, whatever the officer's caseload."""
+    from sqlalchemy import text
+
+    from domain import primary_officer
+
+    spec = ListSpec(
+        filters=(Filter("primary_officer", "equals", "Sam Whitfield"),), sort="applicant"
+    )
+    found = primary_officer.by_name(db, spec, lambda f: None)
+    assert found is not None
+    rows, keys = found
+    page = rows.order_by(*(k.column for k in keys)).limit(26)
+    sql = page.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+    if db.get_bind().dialect.name == "sqlite":
+        plan = " ".join(str(r[-1]) for r in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+        assert "TEMP B-TREE" not in plan, plan  # no sort: the index gives the order
+    else:
+        db.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
+        assert "Sort" not in plan.replace("Sort Key", ""), plan
+    assert "ix_case_officer_user_id_role_applicant_sort" in plan, plan
+
+
 def test_one_query_fills_a_page_however_many_rows(db: Session, council: dict[str, Any]) -> None:
     statements = Statements(db.connection())
     spec = ListSpec(columns=COLUMNS, sort="opened")
