@@ -22,7 +22,7 @@ from domain.ids import parse_id
 from domain.list_columns import DATE, NUMBER, OPERATOR_WORDS, Column
 from domain.list_kinds import CASES, KINDS, OFFICERS, PEOPLE, kind_of
 from domain.vocab import OfficerRole, Permission
-from domain.workload_list import Workload, page_of, workload
+from domain.workload_list import Workload, workload
 from web.context import Ctx
 from web.downloads import attachment
 from web.views import officer_view
@@ -70,8 +70,8 @@ def _page(
     result, groups_found, groups_next = None, None, None
     if run and not ctx.problems:
         if spec.grouped:
-            every, problem = workload(ctx.db, spec, ctx.today)
-            groups_found, groups_next = page_of(every, after)
+            grouped = workload(ctx.db, spec, ctx.today, after=after)
+            groups_found, groups_next, problem = grouped.rows, grouped.next_cursor, grouped.problem
         else:
             result = case_list.run(ctx.db, spec, ctx.today, ctx.user, after=after)
             problem = result.problem

@@ -357,9 +357,9 @@ def case_list_timings(sessions: Any, today: dt.date) -> None:
 
     def team_workload() -> object:
         with sessions() as db, db.begin():
-            rows, problem = workload(db, grouped, today)
-            assert problem is None, problem
-            return rows
+            found = workload(db, grouped, today)
+            assert found.problem is None, found.problem
+            return found.rows
 
     timed("case officers list, one officer's, newest assigned", page(officers))
     timed("case people list, a team, newest case first", page(people))

@@ -122,8 +122,9 @@ def test_grouped_by_officer_the_list_is_the_workload(db: Session, council: dict[
     spec = ListSpec(("officer:name",), (), "officer:assigned", True, "officers", grouped=True)
     assert spec.as_json()["grouped"] is True
     assert ListSpec.from_json(spec.as_json()).grouped
-    rows, problem = workload(db, spec, clock.today())
-    assert problem is None
+    found = workload(db, spec, clock.today())
+    rows = found.rows
+    assert found.problem is None and found.next_cursor is None
     by_name = {w.officer: w for w in rows}
     assert [w.officer for w in rows] == ["Rina Patel", "Sam Whitfield"]  # most first
     assert by_name["Rina Patel"].assignments == 4 and by_name["Rina Patel"].active_cases == 3
@@ -142,11 +143,17 @@ def test_grouped_by_officer_the_list_is_the_workload(db: Session, council: dict[
         "officers",
         grouped=True,
     )
-    rows, _ = workload(db, active, clock.today())
+    rows = workload(db, active, clock.today()).rows
     assert {w.officer: w.assignments for w in rows} == {"Rina Patel": 3, "Sam Whitfield": 3}
-    _, problem = workload(db, spec, clock.today(), cap=6)  # 7 assignments
+    problem = workload(db, spec, clock.today(), cap=6).problem  # 7 assignments
     assert problem is not None and "up to 6" in problem and "more than 6" in problem
-    assert workload(db, spec, clock.today(), cap=7)[1] is None
+    assert workload(db, spec, clock.today(), cap=7).problem is None
+    # a page of one officer: the second page has the other, and the cap still holds on it
+    first = workload(db, spec, clock.today(), size=1)
+    assert [w.officer for w in first.rows] == ["Rina Patel"] and first.next_cursor
+    second = workload(db, spec, clock.today(), size=1, after=first.next_cursor)
+    assert [w.officer for w in second.rows] == ["Sam Whitfield"] and second.next_cursor is None
+    assert workload(db, spec, clock.today(), size=1, after=first.next_cursor, cap=6).problem
     sams = ListSpec(
         ("officer:name",),
         (Filter("officer:name", "equals", "Sam Whitfield"),),
@@ -155,9 +162,10 @@ def test_grouped_by_officer_the_list_is_the_workload(db: Session, council: dict[
         "officers",
         grouped=True,
     )
-    rows, problem = workload(db, sams, clock.today(), cap=3)  # his 3 assignments
-    assert problem is None and [(w.officer, w.assignments) for w in rows] == [("Sam Whitfield", 3)]
-    _, problem = workload(db, sams, clock.today(), cap=2)
+    found = workload(db, sams, clock.today(), cap=3)  # his 3 assignments
+    assert found.problem is None
+    assert [(w.officer, w.assignments) for w in found.rows] == [("Sam Whitfield", 3)]
+    problem = workload(db, sams, clock.today(), cap=2).problem
     assert problem is not None and "up to 2" in problem
     # grouping is for the officers list only
     assert not ListSpec.from_json({**spec.as_json(), "kind": "cases"}).grouped
@@ -183,9 +191,9 @@ def test_the_workload_by_team_follows_cases_moved_closed_and_reopened(
             grouped=True,
         )
         assert workload_list._on_assignments_alone(db, spec, today) is not None
-        rows, problem = workload(db, spec, today)
-        assert problem is None
-        return {w.officer: (w.assignments, w.active_cases) for w in rows}
+        found = workload(db, spec, today)
+        assert found.problem is None
+        return {w.officer: (w.assignments, w.active_cases) for w in found.rows}
 
     assert by_team("housing options") == {"Rina Patel": (4, 3), "Sam Whitfield": (3, 3)}
     assert by_team("Housing Register") == {}
