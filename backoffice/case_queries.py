@@ -51,13 +51,13 @@ MAX_SEARCH_LENGTH = 200
 # --------------------------------------------------------------------------------------------
 
 
-# Built once (the case tabs run it on every view): the case and its team, then its household
-# with each person.
+# Built once (the case tabs run it on every view): the case, its team and its household with
+# each person, in one query (a household is a few rows; a second round trip cost more).
 _CASE = (
     select(Case)
     .where(Case.id == bindparam("case_id"))
     .options(
-        selectinload(Case.people).joinedload(CasePerson.person),
+        joinedload(Case.people).joinedload(CasePerson.person),
         joinedload(Case.responsible_team),
     )
 )
@@ -67,7 +67,7 @@ def load_case(session: Session, case_id: int) -> Case:
     """A case with its household and team loaded, or NotFound (a 404 page)."""
     case = None
     if 0 < case_id <= MAX_ID:
-        case = session.scalars(_CASE, {"case_id": case_id}).first()
+        case = session.scalars(_CASE, {"case_id": case_id}).unique().first()
     if case is None:
         raise NotFound("There is no case with that number. Check the link, or search for it.")
     return case

@@ -27,6 +27,7 @@ from domain.models import Case, Person, Team
 from domain.notes import About
 from domain.officers import officers_who_can
 from domain.strands import Strand, case_strands
+from domain.task_model import earliest
 from domain.vocab import Permission
 from web.context import Ctx
 from web.fields import DateField
@@ -143,6 +144,8 @@ def _render_tab(ctx: Ctx, case: Case) -> Response:
         ctx.db, case.id, [p.id for p in people], filters, after=ctx.query.get("after")
     )
     assert ctx.user is not None
+    # every task still to do, so the case's target (its open tasks' earliest) is worked out here
+    live = tasks.case_tasks(ctx.db, case.id, live_only=True)
     return render_case_page(
         ctx,
         "backoffice/case/notes.html",
@@ -156,8 +159,8 @@ def _render_tab(ctx: Ctx, case: Case) -> Response:
         kinds=nq.KINDS,
         paged=ctx.query.get("after") is not None,
         may_edit=lambda note: notes.may_edit(note, ctx.user, utcnow()),
-        case_tasks=tasks.case_tasks(ctx.db, case.id, live_only=True),
-        case_target=tasks.targets(ctx.db, case.id).case,
+        case_tasks=live,
+        case_target=earliest(t.target_date for t in live if t.status == tasks.OPEN),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from starlette.responses import Response
 
 from backoffice import register
@@ -24,6 +25,7 @@ from domain.models import Case, HistoryEvent
 from domain.strands import Strand, StrandType
 from domain.strands import fields as kinds
 from domain.strands.editing import choices_for, display_names, open_with_fields, update_fields
+from domain.task_model import OPEN, earliest
 from domain.vocab import Permission
 from web.context import Ctx
 from web.views import officer_view
@@ -32,7 +34,8 @@ HISTORY_SHOWN = 50
 
 
 # Built once: the strand page reads them on every load.
-_STRAND = select(Strand).where(Strand.id == bindparam("id"))
+# With who opened it (the page says so).
+_STRAND = select(Strand).where(Strand.id == bindparam("id")).options(joinedload(Strand.created_by))
 _JOURNAL = (
     select(HistoryEvent)
     .where(
@@ -210,6 +213,8 @@ def _render_strand(
     events = list(ctx.db.scalars(_JOURNAL, {"case_id": case.id}))
     evidence, evidence_files = register.evidence_for(ctx, strand)
     mine = [e for e in events if (e.after or {}).get("strand") == strand.reference][:HISTORY_SHOWN]
+    # every task of the strand, so its target (its open tasks' earliest) is worked out here
+    strand_tasks = tasks.case_tasks(ctx.db, case.id, strand_id=strand.id)
     assert ctx.user is not None
     return render_case_page(
         ctx,
@@ -227,8 +232,8 @@ def _render_strand(
         label_of=label_of,
         can_move=ctx.user.can(Permission.MOVE_STRANDS),
         cannot_move=strand_moves.can_move(strand),
-        strand_tasks=tasks.case_tasks(ctx.db, case.id, strand_id=strand.id),
-        strand_target=tasks.targets(ctx.db, case.id).strands.get(strand.id),
+        strand_tasks=strand_tasks,
+        strand_target=earliest(t.target_date for t in strand_tasks if t.status == OPEN),
         evidence=evidence,
         evidence_files=evidence_files,
         decide_refusal=register_decisions.may_decide(strand),

@@ -96,16 +96,19 @@ _CYCLE = (
     .select_from(StrandMove)
     .where(StrandMove.strand_id == bindparam("strand_id"), StrandMove.reopens)
 )
+# The actions recorded in the strand's current cycle (the cycle worked out in the same query).
 _ACTIONS_IN_CYCLE = (
     select(CaseAction.action, func.count())
-    .where(CaseAction.strand_id == bindparam("strand_id"), CaseAction.cycle == bindparam("cycle"))
+    .where(
+        CaseAction.strand_id == bindparam("strand_id"),
+        CaseAction.cycle == _CYCLE.scalar_subquery(),
+    )
     .group_by(CaseAction.action)
 )
 
 
 def facts_of(session: Session, strand: Strand) -> Facts:
-    cycle = current_cycle(session, strand.id)
-    rows = session.execute(_ACTIONS_IN_CYCLE, {"strand_id": strand.id, "cycle": cycle}).all()
+    rows = session.execute(_ACTIONS_IN_CYCLE, {"strand_id": strand.id}).all()
     return Facts(
         status=strand.status,
         actions=Counter({str(code): int(n) for code, n in rows}),
