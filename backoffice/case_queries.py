@@ -67,7 +67,7 @@ def load_case(session: Session, case_id: int) -> Case:
     """A case with its household and team loaded, or NotFound (a 404 page)."""
     case = None
     if 0 < case_id <= MAX_ID:
-        case = session.scalars(_CASE, {"case_id": case_id}).unique().first()
+        case = session.scalars(_CASE, {"case_id": case_id}).unique().one_or_none()
     if case is None:
         raise NotFound("There is no case with that number. Check the link, or search for it.")
     return case

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from domain.models import Case, CasePerson, PortalAccount
 from domain.vocab import CaseStatus
@@ -21,7 +21,7 @@ _APPLICANT_CASES = (
         (CasePerson.is_primary | CasePerson.joint_applicant),
     )
     .order_by(Case.created_at.desc())
-    .options(selectinload(Case.people).joinedload(CasePerson.person))
+    .options(joinedload(Case.people).joinedload(CasePerson.person))  # one query
 )
 
 
@@ -29,7 +29,7 @@ def applicant_case(session: Session, account: PortalAccount, on: dt.date) -> Cas
     """The active case on which the account's person is the primary or a joint applicant."""
     if account.person_id is None:
         return None
-    for case in session.scalars(_APPLICANT_CASES, {"person_id": account.person_id}):
+    for case in session.scalars(_APPLICANT_CASES, {"person_id": account.person_id}).unique():
         link = next(cp for cp in case.people if cp.person_id == account.person_id)
         if link.is_member_on(on):
             return case

@@ -71,7 +71,9 @@ def lock_case(session: Session, case_id: int) -> Case:
     stmt = (
         select(Case)
         .where(Case.id == case_id)
-        .options(selectinload(Case.people).selectinload(CasePerson.person))
+        # the household after the lock, in a statement of its own (a snapshot taken once the
+        # lock is held), each member with their person (one query)
+        .options(selectinload(Case.people).joinedload(CasePerson.person))
         .execution_options(populate_existing=True)
     )
     if session.get_bind().dialect.name == "postgresql":
