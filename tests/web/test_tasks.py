@@ -82,6 +82,9 @@ def test_tasks_from_the_template_show_on_the_case_and_the_application_and_are_wo
     strand_page = pages.get("backoffice:strand", case_id=case.id, strand_id=application.id)
     states = [s.get_text(strip=True) for s in strand_page.select("#strand-tasks [data-state]")]
     assert states[:2] == ["Due soon", "Due soon"] and states[2] == "Waiting"
+    assert strand_page.select_one("#strand-target").get_text(strip=True) == made[
+        "medical_evaluation"
+    ].target_date.strftime("%-d %B %Y")
 
     housing = made["secure_housing"]
     page = pages.post(
@@ -113,6 +116,12 @@ def test_tasks_from_the_template_show_on_the_case_and_the_application_and_are_wo
     assert "on hold until" in pages.follow(page).text
     db.refresh(medical)
     assert medical.status == "on_hold"
+    # a task on hold sets no target: the case's and the application's are the open follow-up's
+    follow_up_target = follow_up.target_date.strftime("%-d %B %Y")
+    tab = pages.get("backoffice:case_notes", case_id=case.id)
+    assert tab.select_one("#case-target").get_text(strip=True) == follow_up_target
+    strand_page = pages.get("backoffice:strand", case_id=case.id, strand_id=application.id)
+    assert strand_page.select_one("#strand-target").get_text(strip=True) == follow_up_target
     stale = pages.post(
         "backoffice:task_release",
         {"version": str(medical.version - 1)},
