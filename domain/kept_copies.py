@@ -41,16 +41,12 @@ _APPLICANT_SORT = func.coalesce(
 _SORT_BY_CASE = (
     update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(applicant_sort=_APPLICANT_SORT)
 )
+# The cases whose primary applicant the person is.
+_CASES_LED_BY = select(CasePerson.case_id).where(
+    CasePerson.person_id == bindparam("person_id"), CasePerson.is_primary
+)
 _SORT_BY_PERSON = (
-    update(_CASES)
-    .where(
-        _CASES.c.id.in_(
-            select(CasePerson.case_id).where(
-                CasePerson.person_id == bindparam("person_id"), CasePerson.is_primary
-            )
-        )
-    )
-    .values(applicant_sort=_APPLICANT_SORT)
+    update(_CASES).where(_CASES.c.id.in_(_CASES_LED_BY)).values(applicant_sort=_APPLICANT_SORT)
 )
 
 
@@ -66,13 +62,7 @@ _SORT_TO_ASSIGNMENTS = (
 )
 _PERSON_SORT_TO_ASSIGNMENTS = (
     update(_ASSIGNMENTS)
-    .where(
-        _ASSIGNMENTS.c.case_id.in_(
-            select(CasePerson.case_id).where(
-                CasePerson.person_id == bindparam("person_id"), CasePerson.is_primary
-            )
-        )
-    )
+    .where(_ASSIGNMENTS.c.case_id.in_(_CASES_LED_BY))
     .values(applicant_sort=_APPLICANT_SORT)
 )
 

@@ -197,24 +197,17 @@ def test_a_sort_or_filter_no_index_answers_is_refused_when_the_list_is_too_broad
     assert case_list.too_broad(db, indexed, today, cap=1) is None
 
 
-def test_a_list_sorted_by_name_follows_renaming_and_a_new_primary_applicant(
-    db: Session, council: dict[str, Any]
-) -> None:
-    """The case's own copy of its applicant's name, which the sort reads, is kept by the
-    write that changes it: a primary applicant renamed, another member made primary."""
+def _son_made_primary(db: Session, officer: User, khan: Any, renamed: str | None = None) -> None:
+    """Yusuf Khan (renamed first, if asked) becomes the Khans' primary applicant."""
     from domain import household
     from domain.history import Actor
 
-    spec = ListSpec(columns=("applicant",), sort="applicant", descending=False)
-    khan, brennan = council["khan"], council["brennan"]
-    brennan.primary.person.last_name = "Zimmer"  # Daniel Brennan is now Daniel Zimmer
-    db.flush()
-    order = ["khan", "hidden", "nowak", "brennan"]  # Khan, Mensah, Nowak, Zimmer
-    assert _refs(_run(db, council["sam"], spec)) == [council[k].reference for k in order]
     yusuf = next(cp for cp in khan.people if not cp.is_primary)
+    if renamed:
+        yusuf.person.first_name = renamed
     household.switch_primary_applicant(
         db,
-        Actor.officer(council["sam"]),
+        Actor.officer(officer),
         khan,
         yusuf.person_id,
         relationships={khan.primary.person_id: "Parent"},
@@ -223,6 +216,21 @@ def test_a_list_sorted_by_name_follows_renaming_and_a_new_primary_applicant(
     )
     db.flush()
     db.expire_all()
+
+
+def test_a_list_sorted_by_name_follows_renaming_and_a_new_primary_applicant(
+    db: Session, council: dict[str, Any]
+) -> None:
+    """The case's own copy of its applicant's name, which the sort reads, is kept by the
+    write that changes it: a primary applicant renamed, another member made primary."""
+
+    spec = ListSpec(columns=("applicant",), sort="applicant", descending=False)
+    khan, brennan = council["khan"], council["brennan"]
+    brennan.primary.person.last_name = "Zimmer"  # Daniel Brennan is now Daniel Zimmer
+    db.flush()
+    order = ["khan", "hidden", "nowak", "brennan"]  # Khan, Mensah, Nowak, Zimmer
+    assert _refs(_run(db, council["sam"], spec)) == [council[k].reference for k in order]
+    _son_made_primary(db, council["sam"], khan)
     assert khan.applicant_sort == "khan, yusuf" and brennan.applicant_sort == "zimmer, daniel"
     rows = _run(db, council["sam"], spec).rows
     assert _refs(_run(db, council["sam"], spec)) == [council[k].reference for k in order]
@@ -239,8 +247,6 @@ def test_one_officers_cases_by_name_read_their_assignments_in_order_and_follow_e
     copy of the case's name: a new assignment takes it, a renamed applicant and a new primary
     applicant write it again, the other filters still hold, and pages neither repeat nor lose
     a case."""
-    from domain import household
-    from domain.history import Actor
     from domain.models import CaseOfficer
 
     sam, khan, nowak, brennan = (council[k] for k in ("sam", "khan", "nowak", "brennan"))
@@ -273,19 +279,7 @@ def test_one_officers_cases_by_name_read_their_assignments_in_order_and_follow_e
     nowak.primary.person.last_name = "Adams"
     db.flush()
     assert every_page() == expect("nowak", "khan", "brennan")  # Adams, Khan, Zimmer
-    yusuf = next(cp for cp in khan.people if not cp.is_primary)
-    yusuf.person.first_name = "Aaron"  # Aaron Khan sorts before Amira Khan once primary
-    household.switch_primary_applicant(
-        db,
-        Actor.officer(sam),
-        khan,
-        yusuf.person_id,
-        relationships={khan.primary.person_id: "Parent"},
-        on=clock.today(),
-        confirm_child=True,
-    )
-    db.flush()
-    db.expire_all()
+    _son_made_primary(db, sam, khan, renamed="Aaron")  # sorts before Amira Khan once primary
     copies = {(o.user.name, o.role): o.applicant_sort for o in khan.officers}
     assert copies == {
         ("Sam Whitfield", "Primary"): "khan, aaron",
