@@ -136,8 +136,18 @@ def _paged(stmt: Any, keys: tuple[SortKey, ...], resume: bool, size: int) -> Any
     shape = (keys, resume, size)
     paged = kept.get(shape)
     if paged is None:
+        global _builds
+        _builds += 1
         paged = kept.setdefault(shape, _build(stmt, keys, resume, size))
     return paged
+
+
+_builds = 0
+
+
+def builds() -> int:
+    """How many page statements this process has built (each is built once, then kept)."""
+    return _builds
 
 
 def fetch(

@@ -34,9 +34,12 @@ def _per_request() -> tuple[object, tuple[paging.SortKey, ...]]:
 
 def test_a_statement_built_once_gets_the_same_page_statement_each_time() -> None:
     stmt, keys = _per_request()
+    before = paging.builds()
     first = paging._paged(stmt, keys, True, 25)
     assert paging._paged(stmt, keys, True, 25) is first
+    assert paging.builds() == before + 1
     assert paging._paged(stmt, keys, False, 25) is not first  # another shape of page
+    assert paging.builds() == before + 2
 
 
 def test_a_statement_built_for_one_request_is_not_kept() -> None:

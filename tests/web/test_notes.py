@@ -206,11 +206,11 @@ def test_the_tab_lists_everything_filters_and_pages_newest_first(
     assert len(more) == 10 and not set(seen) & set(more)  # 4 notes, 1 action, 30 more notes
     # Both pages again: the statements are the ones built for the first requests, the cursor's
     # values parameters of them (building them again each time cost the tab a third of it).
-    built = (notes_queries._united.cache_info().misses, paging._paged.cache_info().misses)
+    built = (notes_queries._united.cache_info().misses, paging.builds())
     again = pages.fetch(pages.url("backoffice:case_notes", case_id=case.id) + older)
     assert [li["data-id"] + li["data-kind"] for li in again.select("#notes-list > li")] == more
     pages.get("backoffice:case_notes", case_id=case.id)
-    assert (notes_queries._united.cache_info().misses, paging._paged.cache_info().misses) == built
+    assert (notes_queries._united.cache_info().misses, paging.builds()) == built
 
 
 def test_a_note_is_corrected_by_its_author_only_and_only_for_a_while(
