@@ -25,5 +25,5 @@ def queue_email(
     email = OutboxEmail(to_address=to, subject=subject, body_text=body, kind=kind, case_id=case_id)
     session.add(email)
     session.flush()
-    jobs.enqueue(session, SEND_JOB, {"outbox_id": email.id}, max_attempts=5)
+    jobs.enqueue(session, SEND_JOB, {"outbox_id": email.id}, max_attempts=5, flush=False)
     return email
