@@ -86,13 +86,14 @@ _FOR_REVIEW = (
     .options(*_household_loaded())
 )
 # Deciding locks the change and its case in one statement (deciders on one case take turns),
-# then reads the household (people with their addresses) and the change's evidence in queries
-# of their own, after the locks are granted. Rows merely joined to a row that FOR UPDATE waited
-# for are the ones seen before the wait (PostgreSQL re-reads only the rows it locks), so a
-# joined `decided_by` would still be empty when another officer has just decided the change:
-# who holds and who decided it are loaded when asked for (a pending change has nobody to load;
-# the deciding officer is already in the session). The applicant who sent it, whom the
-# decision is told to, does not change, so it comes joined.
+# then reads the household (people with their addresses) in a query of its own, after the
+# locks are granted. The change's evidence files, which a decision does not read, are loaded
+# only if a refused decision shows the review page again. Rows merely joined to a row that
+# FOR UPDATE waited for are the ones seen before the wait (PostgreSQL re-reads only the rows
+# it locks), so a joined `decided_by` would still be empty when another officer has just
+# decided the change: who holds and who decided it are loaded when asked for (a pending change
+# has nobody to load; the deciding officer is already in the session). The applicant who sent
+# it, whom the decision is told to, does not change, so it comes joined.
 _FOR_DECIDING = (
     select(PendingChange)
     .join(Case, Case.id == PendingChange.case_id)
@@ -104,7 +105,6 @@ _FOR_DECIDING = (
         .selectinload(Case.people)
         .joinedload(CasePerson.person)
         .joinedload(Person.addresses),
-        selectinload(PendingChange.files),
         joinedload(PendingChange.submitted_by),
     )
 )
