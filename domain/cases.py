@@ -10,6 +10,7 @@ applicant's accepted change leave the same trace.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -165,6 +166,11 @@ def _assign(
     for user_id, role in wanted:
         if (user_id, role) not in have:
             case.officers.append(CaseOfficer(user=by_id[user_id], role=role))
+    roles_of = Counter(user_id for user_id, _ in wanted)
+    for link in case.officers:
+        several = roles_of[link.user_id if link.user_id is not None else link.user.id] > 1
+        if link.several_roles is not several:
+            link.several_roles = several
     session.flush()
     after = sorted((by_id[u].name, r) for u, r in wanted)
     if before == after:

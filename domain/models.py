@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
+    false,
     func,
     or_,
     text,
@@ -402,6 +403,11 @@ class CaseOfficer(Base):
     case_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # ...and of its case's applicant_sort: an officer's cases by name, a page from one index.
     applicant_sort: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Whether the officer holds another role on the same case too (kept by cases.assign_officers,
+    # the one way an officer gains or loses a second role): the workload counts an officer's
+    # cases as the assignments on their own plus the distinct cases of these few, instead of
+    # every assignment's case made distinct (a sort of them all).
+    several_roles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="officers")
     user: Mapped[User] = relationship()
@@ -428,6 +434,15 @@ class CaseOfficer(Base):
             "case_team_id",
             "assigned_at",
             postgresql_include=["user_id", "role", "case_id", "case_active"],
+        ),
+        # ...and of those the few of an officer with several roles on one case
+        Index(
+            "ix_case_officer_several_roles",
+            "case_team_id",
+            "assigned_at",
+            postgresql_include=["user_id", "case_id", "case_active"],
+            postgresql_where=text("several_roles"),
+            sqlite_where=text("several_roles"),
         ),
     )
 

@@ -218,6 +218,61 @@ def test_the_workload_by_team_follows_cases_moved_closed_and_reopened(
     assert workload_list._on_assignments_alone(db, by_status, today) is None  # needs the case
 
 
+def test_an_officer_in_two_roles_on_a_case_counts_it_once(
+    db: Session, council: dict[str, Any]
+) -> None:
+    """Sam made Supervisor of Khan's case as well as Secondary: two more of his assignments
+    (Supervisor of Khan's and Other on Nowak's), but one more active case — counted the same
+    whichever way the workload reads the assignments, and the flag that says so follows the
+    roles as they are given and taken away."""
+    from domain import workload_list
+
+    rina, sam, khan = council["rina"], council["sam"], council["Khan"]
+    today = clock.today()
+
+    def flags() -> dict[tuple[str, str], bool]:
+        return {
+            (link.user.name, link.role): link.several_roles
+            for link in db.query(CaseOfficer).filter_by(case_id=khan.id)
+        }
+
+    def sams(filters: tuple[Filter, ...]) -> tuple[int, int]:
+        spec = ListSpec(("officer:name",), filters, "reference", True, "officers", grouped=True)
+        found = {w.officer: w for w in workload(db, spec, today).rows}
+        return found["Sam Whitfield"].assignments, found["Sam Whitfield"].active_cases
+
+    by_team = (Filter("team", "equals", "Housing Options"),)
+    by_status = (Filter("status", "equals", "Active"),)
+    team_spec = ListSpec(("officer:name",), by_team, "reference", True, "officers")
+    assert workload_list._on_assignments_alone(db, team_spec, today) is not None
+    assert sams(()) == sams(by_team) == (3, 3)
+    cases.set_officers(
+        db,
+        Actor.officer(rina),
+        khan,
+        [(rina, "Primary"), (sam, "Secondary"), (sam, "Supervisor")],
+        expected_version=khan.version,
+    )
+    db.flush()
+    assert flags() == {
+        ("Rina Patel", "Primary"): False,
+        ("Sam Whitfield", "Secondary"): True,
+        ("Sam Whitfield", "Supervisor"): True,
+    }
+    assert sams(()) == sams(by_team) == (4, 3)
+    assert sams(by_status) == (4, 3)  # read joined to the cases
+    cases.set_officers(
+        db,
+        Actor.officer(rina),
+        khan,
+        [(rina, "Primary"), (sam, "Supervisor")],
+        expected_version=khan.version,
+    )
+    db.flush()
+    assert flags() == {("Rina Patel", "Primary"): False, ("Sam Whitfield", "Supervisor"): False}
+    assert sams(()) == sams(by_team) == (3, 3)
+
+
 def test_the_people_list_has_a_row_per_person_on_a_case(
     db: Session, council: dict[str, Any]
 ) -> None:
