@@ -496,3 +496,48 @@ def test_concurrent_openings_of_a_bedroom_assessment_let_exactly_one_win(
     assert "already has an open Bedroom assessment" in outcome[0]
     with committed() as session:
         assert len(strands.open_strands(session, case_id, BEDROOM_ASSESSMENT)) == 1
+
+
+@pytest.mark.postgresql_only
+def test_two_officers_overriding_one_need_at_once_land_one_version(
+    committed: sessionmaker[Session],
+) -> None:
+    """Both read version 1 and write version 2: the second waits on the first's row in the
+    unique (strand, number) index, then its whole transaction is refused — no second version,
+    no history of it (the web's all-or-nothing attempt shows that as a write clash)."""
+    with committed.begin() as session:
+        case = family_with_children(session, ("Yusuf", D(2018, 3, 10), "M"))
+        case_id, strand_id = case.id, bedroom_strand(session, case).id
+        officer_id = officer(session).id
+    outcome: list[str] = []
+
+    def override(session: Session, bedrooms: int) -> None:
+        strand = session.get(Strand, strand_id)
+        user = session.get(User, officer_id)
+        assert strand is not None and user is not None
+        assessments.record_override(session, Actor.officer(user), strand, bedrooms, "Equipment")
+
+    def second() -> None:
+        try:
+            with committed.begin() as session:
+                override(session, 4)
+            outcome.append("landed")
+        except IntegrityError:
+            outcome.append("refused")
+
+    with committed.begin() as first:
+        override(first, 3)
+        first.flush()
+        other = threading.Thread(target=second)
+        other.start()
+        wait_for_a_blocked_transaction(committed)  # the second waits on the first's version 2
+    other.join(timeout=30)
+    assert outcome == ["refused"]
+    with committed() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        assert [(v.number, v.override_bedrooms) for v in versions(session, case)] == [
+            (1, None),
+            (2, 3),
+        ]
+        assert len(events(session, case, "bedroom.overridden")) == 1
