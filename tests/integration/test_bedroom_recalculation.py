@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
 
 from domain import assessments, household, strands
 from domain.assessments import (
@@ -29,9 +31,11 @@ from domain.errors import PermissionDenied, RuleBroken
 from domain.history import SYSTEM, Actor
 from domain.models import Case, HistoryEvent, Job, User
 from domain.strands import BEDROOM_ASSESSMENT, HOUSING_REGISTER, Strand, open_strand
-from domain.vocab import CaseStatus, JobStatus
+from domain.vocab import CaseStatus, JobStatus, Permission
+from hearth.app import create_app
 from hearth.settings import load_settings
 from hearth.worker import Worker
+from tests.conftest import make_settings
 from tests.integration.bedroom_helpers import (
     DAY,
     ON,
@@ -42,11 +46,10 @@ from tests.integration.bedroom_helpers import (
     officer,
     versions,
 )
-from tests.support.factories import (
-    make_case,
-    make_person,
-)
+from tests.support.factories import TEST_PASSWORD, make_case, make_officer, make_person
+from tests.support.pages import Pages
 from tests.support.postgres import wait_for_a_blocked_transaction
+from web.errors import WRITE_CLASH
 
 # --- thresholds and the daily recalculation -------------------------------------------------
 
@@ -541,3 +544,56 @@ def test_two_officers_overriding_one_need_at_once_land_one_version(
             (2, 3),
         ]
         assert len(events(session, case, "bedroom.overridden")) == 1
+
+
+@pytest.mark.postgresql_only
+def test_an_override_that_meets_another_writers_version_is_refused_on_the_page(
+    committed: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Through the back office: while another officer's override (version 2) is written but not
+    yet committed, this officer's override reads version 1 and writes its own version 2, waits
+    on the other's, and is refused as a clash once that commits — the page says so, and nothing
+    this officer sent is saved."""
+    with committed.begin() as session:
+        case = family_with_children(session, ("Yusuf", D(2018, 3, 10), "M"))
+        case_id, strand_id = case.id, bedroom_strand(session, case).id
+        email = officer(session).email
+        other_id = make_officer(session, Permission.CASES, Permission.BEDROOM_ASSESSMENTS).id
+    url = committed.kw["bind"].url.render_as_string(hide_password=False)
+    app = create_app(make_settings(url, tmp_path), run_jobs=False, session_factory=committed)
+    answered: list[Any] = []
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        pages = Pages(client)
+        pages.post("backoffice:sign_in", {"email": email, "password": TEST_PASSWORD})
+
+        def override() -> None:
+            answered.append(
+                pages.post(
+                    "backoffice:bedroom_override",
+                    {"bedrooms": "3", "reason": "Medical equipment"},
+                    case_id=case_id,
+                    status=None,
+                )
+            )
+
+        with committed.begin() as other:
+            strand, user = other.get(Strand, strand_id), other.get(User, other_id)
+            assert strand is not None and user is not None
+            assessments.record_override(other, Actor.officer(user), strand, 4, "Carer stays")
+            other.flush()
+            request = threading.Thread(target=override)
+            request.start()
+            wait_for_a_blocked_transaction(committed)  # the page's version 2 waits on this one
+        request.join(timeout=30)
+    (page,) = answered
+    assert page.status == 409
+    assert page.error_summary == [WRITE_CLASH]
+    with committed() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        assert [(v.number, v.override_bedrooms) for v in versions(session, case)] == [
+            (1, None),
+            (2, 4),
+        ]
+        (overridden,) = events(session, case, "bedroom.overridden")
+        assert "Carer stays" in overridden.summary
