@@ -403,10 +403,10 @@ class CaseOfficer(Base):
     case_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # ...and of its case's applicant_sort: an officer's cases by name, a page from one index.
     applicant_sort: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Whether the officer holds another role on the same case too (kept by cases.assign_officers,
-    # the one way an officer gains or loses a second role): the workload counts an officer's
-    # cases as the assignments on their own plus the distinct cases of these few, instead of
-    # every assignment's case made distinct (a sort of them all).
+    # Whether the officer holds another role on the same case too (kept by cases._assign, the
+    # only way to a second role; a new case's one officer added directly has one): the workload
+    # counts an officer's cases as the assignments on their own plus the distinct cases of these
+    # few, instead of every assignment's case made distinct (a sort of them all).
     several_roles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="officers")
